@@ -1,0 +1,156 @@
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const int = (min: number, fallback: number) =>
+  z.coerce
+    .number({ message: 'must be a whole number' })
+    .int({ message: 'must be a whole number' })
+    .min(min, { message: `must be at least ${min}` })
+    .default(fallback);
+
+const bool = z
+  .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1');
+
+/** An http(s) origin; Polytomic paths (`/api/...`) are appended to it. */
+const origin = z
+  .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+  .refine((value) => new URL(value).pathname === '/' && !new URL(value).search, {
+    message: 'must be an origin without a path or query (e.g. https://app.polytomic.com)',
+  })
+  .transform((value) => new URL(value).origin);
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+    PORT: int(0, 4000).pipe(z.number().max(65535, { message: 'must be at most 65535' })),
+    HOST: z.string().default('0.0.0.0'),
+    POLYTOMIC_BASE_URL: origin.default('https://app.polytomic.com'),
+    POLYTOMIC_API_VERSION: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date like 2025-09-18' })
+      .default('2025-09-18'),
+    POLYTOMIC_API_KEY: z.string().optional(),
+    POLYTOMIC_DEPLOYMENT_KEY: z.string().optional(),
+    POLYTOMIC_ORGANIZATION_ID: z.string().optional(),
+    POLL_INTERVAL_MS: int(100, 2000),
+    POLL_IDLE_INTERVAL_MS: int(100, 30000),
+    CACHE_TTL_MS: int(0, 1000),
+    CACHE_MAX_ENTRIES: int(1, 10000),
+    UPSTREAM_TIMEOUT_MS: int(1, 10000),
+    UPSTREAM_MAX_ATTEMPTS: int(1, 3),
+    UPSTREAM_RETRY_MAX_ELAPSED_MS: int(0, 20000),
+    UPSTREAM_CONCURRENCY: int(1, 64),
+    UPSTREAM_QUEUE: int(0, 1000),
+    MAX_IDS_PER_REQUEST: int(1, 100),
+    REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'must be a redis:// URL' }).optional(),
+    LOG_LEVEL: z
+      .enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+      .default('info'),
+    GRAPHIQL: bool.optional(),
+    SHUTDOWN_TIMEOUT_MS: int(0, 10000),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.POLYTOMIC_DEPLOYMENT_KEY) !== Boolean(env.POLYTOMIC_ORGANIZATION_ID)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [
+          env.POLYTOMIC_DEPLOYMENT_KEY ? 'POLYTOMIC_ORGANIZATION_ID' : 'POLYTOMIC_DEPLOYMENT_KEY',
+        ],
+        message: 'POLYTOMIC_DEPLOYMENT_KEY and POLYTOMIC_ORGANIZATION_ID must be set together',
+      });
+    }
+    if (env.POLYTOMIC_API_KEY && env.POLYTOMIC_DEPLOYMENT_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['POLYTOMIC_API_KEY'],
+        message: 'set either POLYTOMIC_API_KEY or the on-premises deployment key, not both',
+      });
+    }
+  });
+
+/** The gateway's whole configuration, read once at start-up. */
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  graphiql: boolean;
+  logLevel: (typeof LOG_LEVELS)[number];
+  shutdownTimeoutMs: number;
+  maxIdsPerRequest: number;
+  polytomic: {
+    baseUrl: string;
+    apiVersion: string;
+    /** The service credential as an `Authorization` header value, if one is configured. */
+    serviceAuthorization: string | undefined;
+    timeoutMs: number;
+    maxAttempts: number;
+    retryMaxElapsedMs: number;
+    concurrency: number;
+    queue: number;
+  };
+  cache: { ttlMs: number; maxEntries: number };
+  poll: { intervalMs: number; idleIntervalMs: number };
+  redisUrl: string | undefined;
+}
+
+/** Thrown with one line per bad variable; `server.ts` prints it and exits 1. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates the environment once. Empty strings count as unset, so `PORT=` in a compose file
+ * means "use the default" rather than "port NaN".
+ */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const env = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'environment');
+        return issue.code === 'custom' ? `${name}: ${issue.message}` : `${name} ${issue.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    graphiql: e.GRAPHIQL ?? e.NODE_ENV === 'development',
+    logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    maxIdsPerRequest: e.MAX_IDS_PER_REQUEST,
+    polytomic: {
+      baseUrl: e.POLYTOMIC_BASE_URL,
+      apiVersion: e.POLYTOMIC_API_VERSION,
+      serviceAuthorization: serviceAuthorization(e),
+      timeoutMs: e.UPSTREAM_TIMEOUT_MS,
+      maxAttempts: e.UPSTREAM_MAX_ATTEMPTS,
+      retryMaxElapsedMs: e.UPSTREAM_RETRY_MAX_ELAPSED_MS,
+      concurrency: e.UPSTREAM_CONCURRENCY,
+      queue: e.UPSTREAM_QUEUE,
+    },
+    cache: { ttlMs: e.CACHE_TTL_MS, maxEntries: e.CACHE_MAX_ENTRIES },
+    poll: { intervalMs: e.POLL_INTERVAL_MS, idleIntervalMs: e.POLL_IDLE_INTERVAL_MS },
+    redisUrl: e.REDIS_URL,
+  };
+}
+
+/** Bearer for an API key; Basic `org:key` for on-premises, as Polytomic's own Terraform provider does. */
+function serviceAuthorization(e: z.infer<typeof envSchema>): string | undefined {
+  if (e.POLYTOMIC_API_KEY) return `Bearer ${e.POLYTOMIC_API_KEY.trim()}`;
+  if (e.POLYTOMIC_DEPLOYMENT_KEY && e.POLYTOMIC_ORGANIZATION_ID) {
+    const pair = `${e.POLYTOMIC_ORGANIZATION_ID.trim()}:${e.POLYTOMIC_DEPLOYMENT_KEY.trim()}`;
+    return `Basic ${Buffer.from(pair).toString('base64')}`;
+  }
+  return undefined;
+}

@@ -1,0 +1,15 @@
+import type { StatusLoader } from './datasources/status-loader.js';
+import type { Logger } from './logger.js';
+
+/** What every resolver of one operation sees. */
+export interface Context {
+  /** Correlates this operation's log lines (and upstream calls) with the caller's. */
+  requestId: string;
+  log: Logger;
+  /** The credential this operation runs with; undefined when neither the client nor the service has one. */
+  authorization: string | undefined;
+  /** This operation's loader; undefined without a credential (resolvers then answer UNAUTHENTICATED). */
+  statuses: StatusLoader | undefined;
+  /** Cap on `ids` list arguments (MAX_IDS_PER_REQUEST). */
+  maxIdsPerRequest: number;
+}

@@ -1,0 +1,172 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BulkheadRejectedError, bulkhead } from 'cockatiel';
+import { Agent, type Dispatcher, request } from 'undici';
+import {
+  PolytomicError,
+  UpstreamBodyError,
+  UpstreamHttpError,
+  UpstreamNetworkError,
+  UpstreamOverloadedError,
+  UpstreamTimeoutError,
+} from './errors.js';
+import type { SyncStatus } from './types.js';
+import { parseStatusBody } from './wire.js';
+
+/** Options of {@link createPolytomicClient}. */
+export interface PolytomicClientOptions {
+  /** Upstream origin, e.g. `https://app.polytomic.com`. */
+  baseUrl: string;
+  /** Sent on every call as `X-Polytomic-Version`. */
+  apiVersion: string;
+  /** The one undici Agent of the process (keep-alive pool), made at start and injected. */
+  dispatcher: Dispatcher;
+  /** Per attempt, headers and body included. */
+  timeoutMs: number;
+  /** Attempts per call, the first included. @default 3 */
+  maxAttempts?: number;
+  /** No retry starts after this long since the first attempt began. @default 20000 */
+  retryMaxElapsedMs?: number;
+  /** First backoff step; doubled each retry, full jitter. @default 100 */
+  retryBaseDelayMs?: number;
+  /** Largest backoff step (a longer Retry-After is honoured if the budget allows). @default 5000 */
+  retryMaxDelayMs?: number;
+  /** Upstream calls in flight at once, process-wide. @default 64 */
+  concurrency?: number;
+  /** Calls that may wait for a slot; beyond that they fail fast. @default 1000 */
+  queue?: number;
+  /** Told about every attempt, for metrics. `outcome` is the HTTP status or an error kind. */
+  onAttempt?: (outcome: string, seconds: number) => void;
+  /** Told before each retry. */
+  onRetry?: (reason: string) => void;
+}
+
+/** Per-call details that travel upstream. */
+export interface CallOptions {
+  /** Forwarded as `X-Request-Id` so Polytomic-side logs can be correlated. */
+  requestId?: string | undefined;
+}
+
+/** The REST datasource: one method, the status endpoint. */
+export interface PolytomicClient {
+  getSyncStatus(id: string, authorization: string, options?: CallOptions): Promise<SyncStatus>;
+}
+
+const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+/**
+ * A Polytomic client with per-attempt timeouts, bounded retries and a process-wide concurrency
+ * cap (cockatiel's bulkhead). The retry loop is written here rather than with a retry library
+ * because it must weigh Retry-After against the remaining time budget: a 429 asking for longer
+ * than the budget allows fails at once instead of sleeping into a timeout.
+ */
+export function createPolytomicClient(options: PolytomicClientOptions): PolytomicClient {
+  const {
+    baseUrl,
+    apiVersion,
+    dispatcher,
+    timeoutMs,
+    maxAttempts = 3,
+    retryMaxElapsedMs = 20_000,
+    retryBaseDelayMs = 100,
+    retryMaxDelayMs = 5000,
+    onAttempt,
+    onRetry,
+  } = options;
+  const slots = bulkhead(options.concurrency ?? 64, options.queue ?? 1000);
+
+  async function attempt(id: string, authorization: string, call: CallOptions) {
+    const started = performance.now();
+    let outcome = 'error';
+    try {
+      const headers: Record<string, string> = {
+        authorization,
+        accept: 'application/json',
+        'x-polytomic-version': apiVersion,
+      };
+      if (call.requestId) headers['x-request-id'] = call.requestId;
+      const response = await request(`${baseUrl}/api/bulk/syncs/${encodeURIComponent(id)}/status`, {
+        dispatcher,
+        method: 'GET',
+        headers,
+        signal: AbortSignal.timeout(timeoutMs),
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      outcome = String(response.statusCode);
+      if (response.statusCode < 200 || response.statusCode > 299) {
+        await response.body.dump();
+        throw new UpstreamHttpError(
+          response.statusCode,
+          retryAfterMs(response.headers['retry-after']),
+        );
+      }
+      return parseStatusBody(await response.body.text());
+    } catch (error) {
+      const failure = toPolytomicError(error, timeoutMs);
+      if (!(failure instanceof UpstreamHttpError)) outcome = failure.code.toLowerCase();
+      throw failure;
+    } finally {
+      onAttempt?.(outcome, (performance.now() - started) / 1000);
+    }
+  }
+
+  return {
+    async getSyncStatus(id, authorization, call = {}) {
+      const deadline = Date.now() + retryMaxElapsedMs;
+      for (let n = 1; ; n++) {
+        try {
+          return await slots.execute(() => attempt(id, authorization, call));
+        } catch (error) {
+          const failure =
+            error instanceof BulkheadRejectedError ? new UpstreamOverloadedError() : error;
+          if (!(failure instanceof PolytomicError) || !failure.retryable || n >= maxAttempts) {
+            throw failure;
+          }
+          const backoff =
+            Math.random() * Math.min(retryMaxDelayMs, retryBaseDelayMs * 2 ** (n - 1));
+          const delay = failure.retryAfterMs ?? backoff;
+          if (Date.now() + delay > deadline) throw failure;
+          onRetry?.(failure.code);
+          await sleep(delay);
+        }
+      }
+    },
+  };
+}
+
+function toPolytomicError(error: unknown, timeoutMs: number): PolytomicError {
+  if (error instanceof PolytomicError) return error;
+  const { name, code } = (error ?? {}) as { name?: string; code?: string };
+  if (
+    name === 'TimeoutError' ||
+    name === 'AbortError' ||
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT'
+  ) {
+    return new UpstreamTimeoutError(timeoutMs);
+  }
+  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return new UpstreamBodyError('too large');
+  return new UpstreamNetworkError(code ?? name ?? 'unknown');
+}
+
+/** Retry-After in seconds or as an HTTP date; undefined when absent or unreadable. */
+function retryAfterMs(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return undefined;
+  const seconds = Number(value);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
+  return Number.isNaN(ms) ? undefined : Math.max(ms, 0);
+}
+
+/**
+ * The process's one upstream connection pool: keep-alive, and a response size cap so a runaway
+ * body cannot exhaust memory.
+ */
+export function createAgent(timeoutMs: number): Agent {
+  return new Agent({
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    keepAliveTimeout: 10_000,
+    maxResponseSize: MAX_BODY_BYTES,
+  });
+}

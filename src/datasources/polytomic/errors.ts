@@ -1,0 +1,71 @@
+/**
+ * Typed upstream failures, modelled on undici's `errors.js`: a stable `code` to branch on and
+ * messages that never contain the upstream URL, a credential or a response body, so they are
+ * safe to log and to turn into client errors.
+ */
+export class PolytomicError extends Error {
+  readonly code: string = 'POLYTOMIC_ERROR';
+  /** Whether another attempt of the same GET may succeed. */
+  readonly retryable: boolean = false;
+  /** How long the upstream asked us to wait (Retry-After), if it said. */
+  readonly retryAfterMs: number | undefined = undefined;
+}
+
+/** Polytomic answered with a non-2xx status. */
+export class UpstreamHttpError extends PolytomicError {
+  override readonly code = 'UPSTREAM_HTTP_ERROR';
+  override readonly retryable: boolean;
+  override readonly retryAfterMs: number | undefined;
+
+  constructor(
+    readonly statusCode: number,
+    retryAfterMs?: number,
+  ) {
+    super(`Polytomic answered HTTP ${statusCode}`);
+    this.name = 'UpstreamHttpError';
+    this.retryable = statusCode === 408 || statusCode === 429 || statusCode >= 500;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** One attempt took longer than UPSTREAM_TIMEOUT_MS. */
+export class UpstreamTimeoutError extends PolytomicError {
+  override readonly code = 'UPSTREAM_TIMEOUT';
+  override readonly retryable = true;
+
+  constructor(timeoutMs: number) {
+    super(`Polytomic did not answer within ${timeoutMs} ms`);
+    this.name = 'UpstreamTimeoutError';
+  }
+}
+
+/** The connection failed or was reset before a full response arrived. */
+export class UpstreamNetworkError extends PolytomicError {
+  override readonly code = 'UPSTREAM_NETWORK_ERROR';
+  override readonly retryable = true;
+
+  constructor(cause: string) {
+    super(`Connection to Polytomic failed (${cause})`);
+    this.name = 'UpstreamNetworkError';
+  }
+}
+
+/** A 2xx whose body is not the documented envelope. Not retried: the same GET gives the same body. */
+export class UpstreamBodyError extends PolytomicError {
+  override readonly code = 'UPSTREAM_BAD_BODY';
+
+  constructor(reason: string) {
+    super(`Polytomic sent a body that is not a bulk sync status (${reason})`);
+    this.name = 'UpstreamBodyError';
+  }
+}
+
+/** The gateway refused to queue another upstream call (concurrency cap and queue both full). */
+export class UpstreamOverloadedError extends PolytomicError {
+  override readonly code = 'UPSTREAM_OVERLOADED';
+
+  constructor() {
+    super('Too many upstream calls are waiting; try again shortly');
+    this.name = 'UpstreamOverloadedError';
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The gateway's typed view of `GET /api/bulk/syncs/{id}/status`: camelCase, every optional wire
+ * field folded to `null`, timestamps as RFC 3339 UTC strings, enum values kept exactly as sent
+ * (the schema maps them, with an UNKNOWN fallback).
+ */
+export interface SyncStatus {
+  currentExecution: Execution | null;
+  lastExecution: Execution | null;
+  ingestionStatus: IngestionStatus | null;
+  nextExecutionTime: string | null;
+}
+
+/** One run of a bulk sync (`BulkSyncExecution`). */
+export interface Execution {
+  id: string;
+  status: string;
+  statusMessage: string | null;
+  type: string | null;
+  fetchMode: string | null;
+  outputDisposition: string | null;
+  isPartial: boolean | null;
+  isResync: boolean | null;
+  isTest: boolean | null;
+  recordCount: number | null;
+  errorCount: number | null;
+  warningCount: number | null;
+  createdAt: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  updatedAt: string | null;
+  schemas: SchemaRun[];
+}
+
+/** One schema within an execution (`BulkSyncSchemaExecution`). */
+export interface SchemaRun {
+  schema: string;
+  outputName: string | null;
+  status: string;
+  statusMessage: string | null;
+  recordCount: number | null;
+  errorCount: number | null;
+  warningCount: number | null;
+  createdAt: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  updatedAt: string | null;
+}
+
+/** CDC ingestion health (`BulkSyncIngestionStatus`). */
+export interface IngestionStatus {
+  enabled: boolean;
+  isRunning: boolean;
+  status: string;
+  statusMessage: string | null;
+  highwaterMark: string | null;
+  position: string | null;
+  positionTime: string | null;
+  updatedAt: string | null;
+}

@@ -1,0 +1,43 @@
+import { Counter, Histogram, Registry } from 'prom-client';
+
+/** The gateway's own Prometheus series; yoga's plugin adds the GraphQL ones to the same registry. */
+export interface Metrics {
+  registry: Registry;
+  upstreamRequests: Counter<'outcome'>;
+  upstreamDuration: Histogram<'outcome'>;
+  upstreamRetries: Counter<'reason'>;
+  statusLookups: Counter<'result'>;
+}
+
+/** One registry per app, so several apps in one process (tests, replicas) never mix counts. */
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  return {
+    registry,
+    upstreamRequests: new Counter({
+      name: 'polytomic_upstream_requests_total',
+      help: 'Upstream attempts by outcome: the HTTP status, or an error kind (upstream_timeout, upstream_network_error, upstream_bad_body).',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    upstreamDuration: new Histogram({
+      name: 'polytomic_upstream_request_duration_seconds',
+      help: 'Duration of upstream attempts.',
+      labelNames: ['outcome'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    upstreamRetries: new Counter({
+      name: 'polytomic_upstream_retries_total',
+      help: 'Upstream retries by the failure that caused them.',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    statusLookups: new Counter({
+      name: 'gateway_status_lookups_total',
+      help: 'Status lookups across requests: hit (TTL cache), shared (joined a call in flight), miss (new upstream call).',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,78 @@
+import { builder } from './builder.js';
+
+const UNKNOWN_DESCRIPTION = 'A value Polytomic sent that this gateway does not know yet.';
+
+/**
+ * Defines a GraphQL enum whose values are Polytomic's strings in UPPER_SNAKE, plus UNKNOWN, and
+ * returns the ref with a total mapping from the wire string: new upstream values degrade to
+ * UNKNOWN instead of failing the field.
+ */
+function openEnum<const V extends string>(name: string, description: string, values: readonly V[]) {
+  const ref = builder.enumType(name, {
+    description,
+    values: Object.fromEntries(
+      [...values, 'UNKNOWN'].map((value) => [
+        value,
+        {
+          value,
+          description:
+            value === 'UNKNOWN' ? UNKNOWN_DESCRIPTION : `Polytomic's \`${value.toLowerCase()}\`.`,
+        },
+      ]),
+    ) as Record<V | 'UNKNOWN', { value: V | 'UNKNOWN'; description: string }>,
+  });
+  const known = new Set<string>(values);
+  const toValue = (raw: string): V | 'UNKNOWN' => {
+    const value = raw.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+    return known.has(value) ? (value as V) : 'UNKNOWN';
+  };
+  return { ref, toValue };
+}
+
+export const ExecutionStatus = openEnum('ExecutionStatus', 'Status of a bulk sync execution.', [
+  'CREATED',
+  'SCHEDULED',
+  'RUNNING',
+  'EXPORTING',
+  'CANCELING',
+  'CANCELED',
+  'COMPLETED',
+  'FAILED',
+  'PROCESSING',
+  'ERRORS',
+  'INTERRUPTED',
+] as const);
+
+export const SchemaRunStatus = openEnum(
+  'SchemaRunStatus',
+  'Status of one schema within an execution.',
+  [
+    'CREATED',
+    'SCHEDULED',
+    'RUNNING',
+    'EXPORTING',
+    'CANCELED',
+    'COMPLETED',
+    'FAILED',
+    'INTERRUPTED',
+    'PROCESSING',
+  ] as const,
+);
+
+export const IngestionLevel = openEnum('IngestionLevel', 'Health level of CDC ingestion.', [
+  'OK',
+  'WARNING',
+  'ERROR',
+] as const);
+
+export const FetchMode = openEnum(
+  'FetchMode',
+  'How an execution fetched its data (incremental and full apply to Salesforce sources).',
+  ['NONE', 'INCREMENTAL', 'FULL'] as const,
+);
+
+export const OutputDisposition = openEnum(
+  'OutputDisposition',
+  'What an execution did with existing destination data.',
+  ['RETAIN', 'TRUNCATE', 'REBUILD'] as const,
+);

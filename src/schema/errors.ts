@@ -1,0 +1,62 @@
+import type { GraphQLError } from 'graphql';
+import { createGraphQLError } from 'graphql-yoga';
+import { PolytomicError, UpstreamHttpError } from '../datasources/polytomic/errors.js';
+
+/** The `extensions.code` values of the contract, the only ones clients branch on. */
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+  RATE_LIMITED: 'RATE_LIMITED',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** A client-facing error: yoga's masking lets these through as they are. */
+export function clientError(
+  code: ErrorCode,
+  message: string,
+  extra: Record<string, unknown> = {},
+): GraphQLError {
+  return createGraphQLError(message, { extensions: { code, ...extra } });
+}
+
+export function unauthenticated(): GraphQLError {
+  return clientError(
+    ErrorCode.UNAUTHENTICATED,
+    'No credential: send an Authorization header, or configure a service credential.',
+  );
+}
+
+/**
+ * Maps a datasource failure for sync `id` to the contract's codes. Anything that is not an
+ * upstream failure is rethrown untouched, for yoga to mask and log as the bug it is.
+ */
+export function toClientError(error: unknown, id: string): GraphQLError {
+  if (!(error instanceof PolytomicError)) throw error;
+  if (error instanceof UpstreamHttpError) {
+    switch (error.statusCode) {
+      case 401:
+        return clientError(ErrorCode.UNAUTHENTICATED, 'Polytomic rejected the credential.');
+      case 403:
+        return clientError(ErrorCode.FORBIDDEN, `The credential may not read bulk sync ${id}.`);
+      case 404:
+        return clientError(ErrorCode.NOT_FOUND, `Bulk sync ${id} was not found.`);
+      case 429: {
+        const retryAfter =
+          error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs };
+        return clientError(
+          ErrorCode.RATE_LIMITED,
+          'Polytomic is rate limiting this credential; try again later.',
+          retryAfter,
+        );
+      }
+    }
+  }
+  return clientError(
+    ErrorCode.UPSTREAM_UNAVAILABLE,
+    'Polytomic is unavailable right now; try again later.',
+  );
+}

@@ -1,0 +1,11 @@
+import { builder } from './builder.js';
+import './bulk-sync.js';
+
+/**
+ * The served schema: a Federation v2 subgraph (`_service`, `_entities`, `BulkSync @key(id)`),
+ * with the `@link` of the contract.
+ */
+export const schema = builder.toSubGraphSchema({
+  linkUrl: 'https://specs.apollo.dev/federation/v2.6',
+  federationDirectives: ['@key', '@shareable'],
+});

@@ -1,0 +1,44 @@
+import type { IngestionStatus } from '../datasources/polytomic/types.js';
+import { builder } from './builder.js';
+import { IngestionLevel } from './enums.js';
+
+export const IngestionStatusRef = builder.objectRef<IngestionStatus>('IngestionStatus').implement({
+  description: 'Change-data-capture ingestion health of a sync.',
+  fields: (t) => ({
+    enabled: t.exposeBoolean('enabled', {
+      nullable: false,
+      description: 'Whether CDC ingestion is on.',
+    }),
+    isRunning: t.exposeBoolean('isRunning', {
+      nullable: false,
+      description: 'Whether ingestion is running now.',
+    }),
+    status: t.field({
+      type: IngestionLevel.ref,
+      nullable: false,
+      description:
+        'Normalised health level; UNKNOWN for a value this gateway does not know yet (see rawStatus).',
+      resolve: (ingestion) => IngestionLevel.toValue(ingestion.status),
+    }),
+    rawStatus: t.string({
+      nullable: false,
+      description: 'The level exactly as Polytomic sent it.',
+      resolve: (ingestion) => ingestion.status,
+    }),
+    statusMessage: t.exposeString('statusMessage', {
+      description: "Polytomic's message about ingestion.",
+    }),
+    highwaterMark: t.exposeString('highwaterMark', {
+      description: 'Opaque upstream high-water mark.',
+    }),
+    position: t.exposeString('position', { description: 'Opaque upstream log position.' }),
+    positionTime: t.expose('positionTime', {
+      type: 'DateTime',
+      description: 'Time of the log position.',
+    }),
+    updatedAt: t.expose('updatedAt', {
+      type: 'DateTime',
+      description: 'When Polytomic last updated it.',
+    }),
+  }),
+});
