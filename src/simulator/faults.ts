@@ -1,0 +1,76 @@
+import { STATUS_CODES } from 'node:http';
+import { apiErrorReply, jsonReply, type Reply } from './http-util.js';
+
+/** A misbehaviour the simulator can apply to a request instead of (or around) its answer. */
+export type Fault =
+  /** Answer with this status; the body defaults to an `ApiError` for the status. */
+  | { kind: 'status'; status: number; body?: string | object; headers?: Record<string, string> }
+  /** Answer normally after `ms`. */
+  | { kind: 'delay'; ms: number }
+  /** Never answer; the socket stays open until the client gives up or the server closes. */
+  | { kind: 'hang' }
+  /** Destroy the socket without an answer. */
+  | { kind: 'reset' }
+  /** Answer 200 with an invalid body. */
+  | { kind: 'malformed'; body?: string }
+  /** Send the normal status and headers at once, then the body after `ms`. */
+  | { kind: 'slowBody'; ms: number };
+
+/** Which requests a fault applies to, and how many times. */
+export interface InjectOptions {
+  /**
+   * Number of requests the fault applies to.
+   * @default Infinity
+   */
+  times?: number;
+  /**
+   * Apply only to requests for this sync id; when absent the fault applies to every request.
+   * @default undefined
+   */
+  syncId?: string;
+}
+
+/** Body of a `malformed` fault without its own body: JSON cut off mid-object. */
+export const TRUNCATED_BODY = '{"data": {"current_execution": ';
+
+interface Pending {
+  fault: Fault;
+  remaining: number;
+  syncId: string | undefined;
+}
+
+/** Injected faults, applied first-in first-out to the requests they match. */
+export class FaultQueue {
+  #pending: Pending[] = [];
+
+  /** Queues a fault behind the ones already queued. */
+  add(fault: Fault, options: InjectOptions = {}): void {
+    const times = options.times ?? Number.POSITIVE_INFINITY;
+    if (!(times >= 1)) throw new RangeError(`times must be at least 1, got ${times}`);
+    this.#pending.push({ fault, remaining: times, syncId: options.syncId?.toLowerCase() });
+  }
+
+  /** Takes one use of the oldest fault matching a request for `syncId`, if any. */
+  take(syncId: string | undefined): Fault | undefined {
+    const index = this.#pending.findIndex((p) => p.syncId === undefined || p.syncId === syncId);
+    const pending = this.#pending[index];
+    if (pending === undefined) return undefined;
+    pending.remaining -= 1;
+    if (pending.remaining <= 0) this.#pending.splice(index, 1);
+    return pending.fault;
+  }
+
+  /** Drops every queued fault. */
+  clear(): void {
+    this.#pending = [];
+  }
+}
+
+/** The reply of a `status` fault. */
+export function statusFaultReply(fault: Extract<Fault, { kind: 'status' }>): Reply {
+  const headers = fault.headers ?? {};
+  if (fault.body !== undefined) return jsonReply(fault.status, fault.body, headers);
+  const message = (STATUS_CODES[fault.status] ?? 'error').toLowerCase();
+  const key = message.replace(/[^a-z0-9]+/g, '_');
+  return { ...apiErrorReply(fault.status, message, key), headers };
+}

@@ -1,0 +1,68 @@
+import type { Fault, InjectOptions } from './faults.js';
+import type { StatusBody } from './syncs.js';
+
+/** Options of `createSimulator`. */
+export interface SimulatorOptions {
+  /** @default 0 (an ephemeral port) */
+  port?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** The clock every status is computed from, in epoch milliseconds. @default Date.now */
+  now?: () => number;
+}
+
+/** One request as the simulator received it. */
+export interface RecordedRequest {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** The lowercased sync id, for per-sync paths. */
+  syncId?: string;
+  headers: Record<string, string | undefined>;
+  /** Simulator clock at arrival. */
+  at: number;
+}
+
+/** Options of `Simulator.addSync`. */
+export interface AddSyncOptions {
+  /** Credentials that may see the sync besides the all-seeing ones. @default [] */
+  keys?: readonly string[];
+  /** @default 'Sync <id>' */
+  name?: string;
+  /** @default true */
+  active?: boolean;
+}
+
+/** A running (or startable) fake Polytomic API. */
+export interface Simulator {
+  /** Origin such as `http://127.0.0.1:41234`; throws before `start()`. */
+  readonly url: string;
+  /** Clock value when the simulator was created; every built-in cycle is anchored to it. */
+  readonly startedAt: number;
+  /** Every request received since creation or the last `resetRequests()`. */
+  readonly requests: readonly RecordedRequest[];
+  /** Listens and resolves with `url`. */
+  start(): Promise<string>;
+  /** Closes the server and every connection (hung and keep-alive too), and clears timers. */
+  close(): Promise<void>;
+  /** The simulator's current clock value. */
+  now(): number;
+  /** Replaces the clock and drops any `advance()` offset; `startedAt` stays as it was. */
+  setNow(now: () => number): void;
+  /** Moves the clock forward by `ms`. */
+  advance(ms: number): void;
+  /** Answers status calls for a known sync with this fixed body (a string is sent as-is). */
+  setStatus(syncId: string, body: StatusBody): void;
+  /** Goes back to the sync's own status. */
+  clearStatus(syncId: string): void;
+  /** Registers (or replaces) a sync with a fixed status body. */
+  addSync(syncId: string, body: StatusBody, options?: AddSyncOptions): void;
+  /** Sets what a credential sees: a Bearer token, or `<org-id>:<deployment-key>` for Basic. */
+  addKey(credential: string, syncIds: readonly string[] | 'all'): void;
+  /** Queues a fault; see `Fault`. */
+  inject(fault: Fault, options?: InjectOptions): void;
+  clearFaults(): void;
+  /** Number of `GET …/status` requests received, optionally for one sync. */
+  statusCalls(syncId?: string): number;
+  resetRequests(): void;
+}
