@@ -115,8 +115,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
-        const name = String(issue.path[0] ?? 'environment');
-        return issue.code === 'custom' ? `${name}: ${issue.message}` : `${name} ${issue.message}`;
+        return `${String(issue.path[0] ?? 'environment')}: ${issue.message}`;
       }),
     );
   }

@@ -1,0 +1,121 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('applies the runtime contract defaults', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(4000);
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.polytomic.baseUrl).toBe('https://app.polytomic.com');
+    expect(config.polytomic.apiVersion).toBe('2025-09-18');
+    expect(config.polytomic.serviceAuthorization).toBeUndefined();
+    expect(config.poll).toEqual({ intervalMs: 2000, idleIntervalMs: 30000 });
+    expect(config.cache.ttlMs).toBe(1000);
+    expect(config.polytomic.timeoutMs).toBe(10000);
+    expect(config.maxIdsPerRequest).toBe(100);
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.logLevel).toBe('info');
+    expect(config.graphiql).toBe(false);
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ PORT: '', CACHE_TTL_MS: ' ' }).port).toBe(4000);
+  });
+
+  it('builds Bearer from an API key and Basic org:key for on-premises', () => {
+    expect(loadConfig({ POLYTOMIC_API_KEY: 'k1' }).polytomic.serviceAuthorization).toBe(
+      'Bearer k1',
+    );
+    const basic = loadConfig({
+      POLYTOMIC_ORGANIZATION_ID: 'org-1',
+      POLYTOMIC_DEPLOYMENT_KEY: 'dep-key',
+    }).polytomic.serviceAuthorization;
+    expect(basic).toBe(`Basic ${Buffer.from('org-1:dep-key').toString('base64')}`);
+  });
+
+  it('strips a trailing slash from the upstream origin and turns GraphiQL on in development', () => {
+    const config = loadConfig({
+      POLYTOMIC_BASE_URL: 'http://polytomic.internal:8080/',
+      NODE_ENV: 'development',
+    });
+    expect(config.polytomic.baseUrl).toBe('http://polytomic.internal:8080');
+    expect(config.graphiql).toBe(true);
+  });
+
+  it('names every bad variable at once', () => {
+    expect(
+      problems({
+        PORT: 'eighty',
+        POLYTOMIC_BASE_URL: 'ftp://x',
+        POLYTOMIC_API_VERSION: 'latest',
+        POLL_INTERVAL_MS: '-5',
+        CACHE_TTL_MS: '1.5',
+        UPSTREAM_TIMEOUT_MS: '0',
+        MAX_IDS_PER_REQUEST: 'many',
+        LOG_LEVEL: 'loud',
+        REDIS_URL: 'http://redis',
+      }),
+    ).toEqual([
+      'PORT: must be a whole number',
+      'POLYTOMIC_BASE_URL: must be an http(s) URL',
+      'POLYTOMIC_API_VERSION: must be a date like 2025-09-18',
+      'POLL_INTERVAL_MS: must be at least 100',
+      'CACHE_TTL_MS: must be a whole number',
+      'UPSTREAM_TIMEOUT_MS: must be at least 1',
+      'MAX_IDS_PER_REQUEST: must be a whole number',
+      'REDIS_URL: must be a redis:// URL',
+      'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent',
+    ]);
+  });
+
+  it('rejects an origin with a path, a half on-premises credential and two credentials', () => {
+    expect(problems({ POLYTOMIC_BASE_URL: 'https://app.polytomic.com/api' })).toEqual([
+      'POLYTOMIC_BASE_URL: must be an origin without a path or query (e.g. https://app.polytomic.com)',
+    ]);
+    expect(problems({ POLYTOMIC_DEPLOYMENT_KEY: 'k' })).toEqual([
+      'POLYTOMIC_ORGANIZATION_ID: POLYTOMIC_DEPLOYMENT_KEY and POLYTOMIC_ORGANIZATION_ID must be set together',
+    ]);
+    expect(
+      problems({
+        POLYTOMIC_API_KEY: 'a',
+        POLYTOMIC_DEPLOYMENT_KEY: 'k',
+        POLYTOMIC_ORGANIZATION_ID: 'o',
+      }),
+    ).toEqual([
+      'POLYTOMIC_API_KEY: set either POLYTOMIC_API_KEY or the on-premises deployment key, not both',
+    ]);
+  });
+});
+
+describe('the gateway process with a bad configuration', () => {
+  it('exits 1 naming each bad variable, without a stack trace', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      env: {
+        PATH: process.env['PATH'],
+        PORT: '99999',
+        LOG_LEVEL: 'chatty',
+        POLYTOMIC_API_KEY: 'secret-key-1',
+      },
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      'Invalid configuration:\n' +
+        '  - PORT: must be at most 65535\n' +
+        '  - LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent\n',
+    );
+    expect(result.stdout).toBe('');
+  });
+});

@@ -1,0 +1,79 @@
+import { Writable } from 'node:stream';
+import { type App, createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { createSimulator, SIM_KEY, type Simulator } from '../../src/simulator/index.js';
+
+/** A gateway wired to a fresh simulator, with its log lines captured for assertions. */
+export interface TestApp {
+  app: App;
+  sim: Simulator;
+  /** Every log line the gateway wrote, raw JSON text. */
+  logs: string[];
+  /** Runs one operation through `yoga.fetch` (no port). */
+  query(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse>;
+  close(): Promise<void>;
+}
+
+export interface GraphQLResponse {
+  status: number;
+  body: {
+    data?: Record<string, unknown> | null;
+    errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string } }[];
+  };
+  text: string;
+}
+
+/** Every log line of every test app in this process, for the "no secret in any log" test. */
+export const allLogs: string[] = [];
+
+/**
+ * Starts a simulator and a gateway on it. `env` overrides the gateway's environment; by default
+ * the simulator's all-seeing key is the service credential and the cache is off, so upstream
+ * call counts are exact per operation.
+ */
+export async function startTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
+  const sim = createSimulator();
+  await sim.start();
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      const line = String(chunk);
+      logs.push(line);
+      allLogs.push(line);
+      done();
+    },
+  });
+  const config = loadConfig({
+    POLYTOMIC_BASE_URL: sim.url,
+    POLYTOMIC_API_KEY: SIM_KEY,
+    CACHE_TTL_MS: '0',
+    LOG_LEVEL: 'debug',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ...env,
+  });
+  const app = createApp(config, { logger: createLogger(config.logLevel, sink) });
+  return {
+    app,
+    sim,
+    logs,
+    async query(query, variables, headers = {}) {
+      const response = await app.yoga.fetch('http://gateway.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      const text = await response.text();
+      return { status: response.status, body: JSON.parse(text) as GraphQLResponse['body'], text };
+    },
+    async close() {
+      await app.stop();
+      await sim.close();
+    },
+  };
+}
