@@ -5,13 +5,18 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
 import { createCredentialHasher, pickAuthorization } from './datasources/credential.js';
+import type { Scheduler } from './datasources/live/events.js';
+import { createLiveRegistry } from './datasources/live/registry.js';
 import { createAgent, createPolytomicClient } from './datasources/polytomic/client.js';
 import { createStatusLoader } from './datasources/status-loader.js';
 import { createStatusStore } from './datasources/status-store.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { useDistinctResults } from './plugins/use-distinct-results.js';
 import { requestIdOf, useRequestId } from './request-id.js';
+import { SAMPLE_QUERY, SAMPLE_SUBSCRIPTION } from './samples.js';
 import { schema } from './schema/index.js';
+import { attachWebSocket, closeWebSockets, type WebSocketContext } from './websocket.js';
 
 /** Options of {@link createApp} that tests and the demo may set; production uses the defaults. */
 export interface AppOptions {
@@ -19,38 +24,31 @@ export interface AppOptions {
   logger?: Logger;
   /** Secret for the credential HMAC. @default random per process */
   credentialSecret?: string;
+  /** Timers of the poll loops. @default real timers */
+  scheduler?: Scheduler;
 }
 
-/** A gateway instance: yoga plus its HTTP server, started and stopped as one. */
+/** A gateway instance: yoga plus its HTTP and WebSocket servers, started and stopped as one. */
 export interface App {
-  yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  yoga: YogaServerInstance<Partial<WebSocketContext>, Context>;
   server: Server;
   metrics: Metrics;
   logger: Logger;
   /** Listens on config.port/host (0 picks a free port); resolves to the base URL. */
   start(): Promise<string>;
-  /** Graceful stop: refuse new work, let in-flight requests finish (bounded), free every resource. */
+  /**
+   * Graceful stop: /ready turns 503, no new connections, open subscriptions complete and
+   * WebSockets close with 1001, in-flight requests finish (bounded), every poller stops.
+   */
   stop(): Promise<void>;
 }
 
-const SAMPLE_QUERY = /* GraphQL */ `# Polytomic bulk sync status. Replace the id with one of your syncs.
-query SyncHealth($id: ID!) {
-  bulkSync(id: $id) {
-    id
-    status {
-      currentExecution { id status recordCount startedAt }
-      lastExecution { id status completedAt errorCount }
-      nextExecutionTime
-    }
-  }
-}
-`;
-
-/** Wires config → datasources → schema → yoga → HTTP. The only place that knows every part. */
+/** Wires config → datasources → schema → yoga → HTTP + WebSocket. The only place that knows every part. */
 export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
   const agent = createAgent(config.polytomic.timeoutMs);
+  const hashCredential = createCredentialHasher(options.credentialSecret);
   const client = createPolytomicClient({
     ...config.polytomic,
     dispatcher: agent,
@@ -62,26 +60,45 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   });
   const store = createStatusStore({
     client,
-    hashCredential: createCredentialHasher(options.credentialSecret),
+    hashCredential,
     ttlMs: config.cache.ttlMs,
     maxEntries: config.cache.maxEntries,
     onLookup: (result) => metrics.statusLookups.inc({ result }),
   });
+  const live = createLiveRegistry({
+    store,
+    hashCredential,
+    cadence: config.poll,
+    maxPollers: config.poll.maxPollers,
+    log: logger,
+    ...(options.scheduler && { scheduler: options.scheduler }),
+    onPoll: (outcome) => metrics.polls.inc({ outcome }),
+    onSize: (size) => metrics.activePollers.set(size),
+  });
   let accepting = false;
 
-  const yoga = createYoga<Record<string, unknown>, Context>({
+  const yoga = createYoga<Partial<WebSocketContext>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
     graphiql: config.graphiql
-      ? { title: 'Polytomic sync gateway', defaultQuery: SAMPLE_QUERY }
+      ? {
+          title: 'Polytomic sync gateway',
+          defaultQuery: `${SAMPLE_QUERY}\n${SAMPLE_SUBSCRIPTION}`,
+          subscriptionsProtocol: 'WS',
+        }
       : false,
     maskedErrors: { isDev: false },
     logging: yogaLogger(logger),
     plugins: [
       useRequestId(),
       useReadiness(() => accepting),
+      useDistinctResults({
+        onOpen: () => metrics.activeSubscriptions.inc(),
+        onClose: () => metrics.activeSubscriptions.dec(),
+        onSent: () => metrics.eventsSent.inc(),
+      }),
       usePrometheus({
         registry: metrics.registry,
         endpoint: '/metrics',
@@ -93,23 +110,29 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         },
       }),
     ],
-    context: ({ request }): Context => {
-      const requestId = requestIdOf(request);
-      const authorization = pickAuthorization(
-        request.headers.get('authorization'),
-        config.polytomic.serviceAuthorization,
-      );
+    context: (initial): Context => {
+      // Over HTTP the fetch Request carries the credential; over WebSocket, websocket.ts found it.
+      const { request } = initial as { request?: Request };
+      const fromClient = request
+        ? request.headers.get('authorization')
+        : initial.clientAuthorization;
+      const authorization = pickAuthorization(fromClient, config.polytomic.serviceAuthorization);
+      const requestId = request
+        ? requestIdOf(request)
+        : String(initial.req?.headers['x-request-id'] ?? crypto.randomUUID()).slice(0, 128);
       return {
         requestId,
         log: logger.child({ requestId }),
         authorization,
         statuses: authorization ? createStatusLoader(store, authorization, requestId) : undefined,
         maxIdsPerRequest: config.maxIdsPerRequest,
+        live,
       };
     },
   });
 
   const server = createServer(yoga);
+  const wss = attachWebSocket(server, yoga, config);
 
   return {
     yoga,
@@ -131,6 +154,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     async stop() {
       accepting = false;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      live.close();
+      await closeWebSockets(wss);
       server.closeIdleConnections();
       const deadline = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
       await closed;

@@ -44,6 +44,11 @@ const envSchema = z
     UPSTREAM_CONCURRENCY: int(1, 64),
     UPSTREAM_QUEUE: int(0, 1000),
     MAX_IDS_PER_REQUEST: int(1, 100),
+    MAX_POLLERS: int(1, 10000),
+    MAX_SUBSCRIPTIONS_PER_CONNECTION: int(1, 100),
+    WS_CONNECTION_INIT_TIMEOUT_MS: int(100, 3000),
+    WS_KEEP_ALIVE_MS: int(0, 12000),
+    WS_MAX_PAYLOAD_BYTES: int(1024, 65536),
     REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'must be a redis:// URL' }).optional(),
     LOG_LEVEL: z
       .enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
@@ -91,7 +96,14 @@ export interface Config {
     queue: number;
   };
   cache: { ttlMs: number; maxEntries: number };
-  poll: { intervalMs: number; idleIntervalMs: number };
+  poll: { intervalMs: number; idleIntervalMs: number; maxPollers: number };
+  websocket: {
+    maxSubscriptionsPerConnection: number;
+    connectionInitTimeoutMs: number;
+    /** Ping period; 0 turns pings off. */
+    keepAliveMs: number;
+    maxPayloadBytes: number;
+  };
   redisUrl: string | undefined;
 }
 
@@ -139,7 +151,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       queue: e.UPSTREAM_QUEUE,
     },
     cache: { ttlMs: e.CACHE_TTL_MS, maxEntries: e.CACHE_MAX_ENTRIES },
-    poll: { intervalMs: e.POLL_INTERVAL_MS, idleIntervalMs: e.POLL_IDLE_INTERVAL_MS },
+    poll: {
+      intervalMs: e.POLL_INTERVAL_MS,
+      idleIntervalMs: e.POLL_IDLE_INTERVAL_MS,
+      maxPollers: e.MAX_POLLERS,
+    },
+    websocket: {
+      maxSubscriptionsPerConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      connectionInitTimeoutMs: e.WS_CONNECTION_INIT_TIMEOUT_MS,
+      keepAliveMs: e.WS_KEEP_ALIVE_MS,
+      maxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
+    },
     redisUrl: e.REDIS_URL,
   };
 }

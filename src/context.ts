@@ -1,3 +1,4 @@
+import type { LiveRegistry } from './datasources/live/registry.js';
 import type { StatusLoader } from './datasources/status-loader.js';
 import type { Logger } from './logger.js';
 
@@ -12,4 +13,11 @@ export interface Context {
   statuses: StatusLoader | undefined;
   /** Cap on `ids` list arguments (MAX_IDS_PER_REQUEST). */
   maxIdsPerRequest: number;
+  /** The process's watched syncs, for subscriptions. */
+  live: LiveRegistry;
+  /**
+   * The sync the subscription event being executed is about. Set by the subscription resolver,
+   * read by `useDistinctResults` to compare each result with the last one sent for that sync.
+   */
+  liveSyncId?: string;
 }

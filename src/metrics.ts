@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The gateway's own Prometheus series; yoga's plugin adds the GraphQL ones to the same registry. */
 export interface Metrics {
@@ -7,6 +7,10 @@ export interface Metrics {
   upstreamDuration: Histogram<'outcome'>;
   upstreamRetries: Counter<'reason'>;
   statusLookups: Counter<'result'>;
+  activeSubscriptions: Gauge;
+  activePollers: Gauge;
+  polls: Counter<'outcome'>;
+  eventsSent: Counter;
 }
 
 /** One registry per app, so several apps in one process (tests, replicas) never mix counts. */
@@ -37,6 +41,27 @@ export function createMetrics(): Metrics {
       name: 'gateway_status_lookups_total',
       help: 'Status lookups across requests: hit (TTL cache), shared (joined a call in flight), miss (new upstream call).',
       labelNames: ['result'],
+      registers: [registry],
+    }),
+    activeSubscriptions: new Gauge({
+      name: 'gateway_active_subscriptions',
+      help: 'Open GraphQL subscriptions (WebSocket and SSE).',
+      registers: [registry],
+    }),
+    activePollers: new Gauge({
+      name: 'gateway_active_pollers',
+      help: 'Watched (credential, sync) pairs, each with one poll loop.',
+      registers: [registry],
+    }),
+    polls: new Counter({
+      name: 'gateway_polls_total',
+      help: 'Live polls by outcome: changed, unchanged, failed (backing off), ended (401/403/404).',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    eventsSent: new Counter({
+      name: 'gateway_subscription_events_total',
+      help: 'Subscription events sent to clients.',
       registers: [registry],
     }),
   };

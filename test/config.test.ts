@@ -20,7 +20,7 @@ describe('loadConfig', () => {
     expect(config.polytomic.baseUrl).toBe('https://app.polytomic.com');
     expect(config.polytomic.apiVersion).toBe('2025-09-18');
     expect(config.polytomic.serviceAuthorization).toBeUndefined();
-    expect(config.poll).toEqual({ intervalMs: 2000, idleIntervalMs: 30000 });
+    expect(config.poll).toEqual({ intervalMs: 2000, idleIntervalMs: 30000, maxPollers: 10000 });
     expect(config.cache.ttlMs).toBe(1000);
     expect(config.polytomic.timeoutMs).toBe(10000);
     expect(config.maxIdsPerRequest).toBe(100);

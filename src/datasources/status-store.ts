@@ -19,6 +19,8 @@ export interface StatusStoreOptions {
 export interface StatusStore {
   /** The status of `id` as `authorization` sees it: cached, joined to a call in flight, or fetched. */
   get(id: string, authorization: string, call?: CallOptions): Promise<SyncStatus>;
+  /** Like `get` but never answers from the TTL cache (a poll tick wants news); refills it. */
+  refresh(id: string, authorization: string, call?: CallOptions): Promise<SyncStatus>;
 }
 
 /**
@@ -33,6 +35,24 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
       ? new LRUCache<string, SyncStatus>({ max: options.maxEntries ?? 10_000, ttl: ttlMs })
       : undefined;
 
+  function load(key: string, id: string, authorization: string, call?: CallOptions) {
+    const pending = inFlight.get(key);
+    if (pending) {
+      onLookup?.('shared');
+      return pending;
+    }
+    onLookup?.('miss');
+    const fetching = client
+      .getSyncStatus(id.toLowerCase(), authorization, call)
+      .then((status) => {
+        cache?.set(key, status);
+        return status;
+      })
+      .finally(() => inFlight.delete(key));
+    inFlight.set(key, fetching);
+    return fetching;
+  }
+
   return {
     get(id, authorization, call) {
       const key = `${hashCredential(authorization)}:${id.toLowerCase()}`;
@@ -41,21 +61,10 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
         onLookup?.('hit');
         return Promise.resolve(cached);
       }
-      const pending = inFlight.get(key);
-      if (pending) {
-        onLookup?.('shared');
-        return pending;
-      }
-      onLookup?.('miss');
-      const fetching = client
-        .getSyncStatus(id.toLowerCase(), authorization, call)
-        .then((status) => {
-          cache?.set(key, status);
-          return status;
-        })
-        .finally(() => inFlight.delete(key));
-      inFlight.set(key, fetching);
-      return fetching;
+      return load(key, id, authorization, call);
+    },
+    refresh(id, authorization, call) {
+      return load(`${hashCredential(authorization)}:${id.toLowerCase()}`, id, authorization, call);
     },
   };
 }

@@ -1,4 +1,8 @@
 import type { Context } from '../context.js';
+import { watchSyncs } from '../datasources/live/channel.js';
+import type { LiveEvent } from '../datasources/live/events.js';
+import { LiveCapacityError } from '../datasources/live/registry.js';
+import { UpstreamHttpError } from '../datasources/polytomic/errors.js';
 import type { SyncStatus } from '../datasources/polytomic/types.js';
 import { builder } from './builder.js';
 import { BulkSyncStatusRef } from './bulk-sync-status.js';
@@ -92,4 +96,54 @@ export async function loadSync(context: Context, id: string): Promise<BulkSyncSh
   } catch (error) {
     throw toClientError(error, id);
   }
+}
+
+builder.subscriptionType({ description: 'Live bulk sync status, pushed when it changes.' });
+
+builder.subscriptionFields((t) => ({
+  bulkSync: t.field({
+    type: BulkSyncRef,
+    nullable: false,
+    description:
+      'Live view of one sync: emitted once on subscribe, then each time the data this subscriber selected changes.',
+    args: { id: t.arg.id({ required: true, description: 'The bulk sync id (a UUID).' }) },
+    subscribe: (_root, { id }, context) => subscribeTo(context, [id]),
+    resolve: (event, { id }, context) => fromEvent(event, [id], context),
+  }),
+  bulkSyncChanges: t.field({
+    type: BulkSyncRef,
+    nullable: false,
+    description:
+      'Live view of many syncs over one subscription: each sync once on subscribe, then each sync whose selected data changes.',
+    args: {
+      ids: t.arg.idList({
+        required: true,
+        description: 'Bulk sync ids (UUIDs), at most MAX_IDS_PER_REQUEST.',
+      }),
+    },
+    subscribe: (_root, { ids }, context) => subscribeTo(context, ids),
+    resolve: (event, { ids }, context) => fromEvent(event, ids, context),
+  }),
+}));
+
+/** Validates before anything is watched, then joins (or starts) one poller per sync. */
+function subscribeTo(context: Context, ids: readonly string[]): AsyncIterable<LiveEvent> {
+  if (!context.authorization) throw unauthenticated();
+  checkIds(ids, context.maxIdsPerRequest);
+  try {
+    return watchSyncs(context.live, ids, context.authorization);
+  } catch (error) {
+    if (!(error instanceof LiveCapacityError)) throw error;
+    throw clientError(ErrorCode.UPSTREAM_UNAVAILABLE, `${error.message}.`);
+  }
+}
+
+/** One event → the subscriber's BulkSync, or the error that ends that sync's watch. */
+function fromEvent(event: LiveEvent, asked: readonly string[], context: Context): BulkSyncShape {
+  context.liveSyncId = event.syncId;
+  const id = asked.find((candidate) => candidate.toLowerCase() === event.syncId) ?? event.syncId;
+  if ('endedWith' in event) {
+    throw toClientError(new UpstreamHttpError(event.endedWith.statusCode), id);
+  }
+  return { id, status: event.status };
 }

@@ -44,6 +44,8 @@ export interface PolytomicClientOptions {
 export interface CallOptions {
   /** Forwarded as `X-Request-Id` so Polytomic-side logs can be correlated. */
   requestId?: string | undefined;
+  /** Overrides maxAttempts: a poller passes 1, since its next tick is its retry. */
+  attempts?: number | undefined;
 }
 
 /** The REST datasource: one method, the status endpoint. */
@@ -119,7 +121,11 @@ export function createPolytomicClient(options: PolytomicClientOptions): Polytomi
         } catch (error) {
           const failure =
             error instanceof BulkheadRejectedError ? new UpstreamOverloadedError() : error;
-          if (!(failure instanceof PolytomicError) || !failure.retryable || n >= maxAttempts) {
+          if (
+            !(failure instanceof PolytomicError) ||
+            !failure.retryable ||
+            n >= (call.attempts ?? maxAttempts)
+          ) {
             throw failure;
           }
           const backoff =

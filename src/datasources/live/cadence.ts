@@ -1,0 +1,52 @@
+import type { SyncStatus } from '../polytomic/types.js';
+
+/** Poll periods, from POLL_INTERVAL_MS and POLL_IDLE_INTERVAL_MS. */
+export interface Cadence {
+  intervalMs: number;
+  idleIntervalMs: number;
+}
+
+// Polytomic documents completed, canceled and failed as terminal; errors and interrupted look
+// terminal too. Anything else, unknown values included, counts as in progress: polling an
+// unknown state often is cheaper than missing a run.
+const TERMINAL = new Set(['completed', 'canceled', 'failed', 'errors', 'interrupted']);
+
+/** How long after `next_execution_time` to look, so the new run has been created. */
+const AFTER_SCHEDULED_MS = 1000;
+/** Cap of the failure backoff. */
+const MAX_BACKOFF_MS = 60_000;
+
+export function isInProgress(status: SyncStatus): boolean {
+  const current = status.currentExecution;
+  return current !== null && !TERMINAL.has(current.status);
+}
+
+/**
+ * The wait before the next poll: the short period while a run is in progress; otherwise the idle
+ * period, shortened to land just after a scheduled start, and kept short for one idle period
+ * after a start that has passed without a run showing up yet (schedulers run late).
+ */
+export function nextPollDelay(status: SyncStatus, cadence: Cadence, now: number): number {
+  if (isInProgress(status)) return cadence.intervalMs;
+  const scheduled = status.nextExecutionTime ? Date.parse(status.nextExecutionTime) : Number.NaN;
+  if (Number.isNaN(scheduled)) return cadence.idleIntervalMs;
+  const untilStart = scheduled - now;
+  if (untilStart < 0) {
+    return -untilStart < cadence.idleIntervalMs ? cadence.intervalMs : cadence.idleIntervalMs;
+  }
+  return Math.min(
+    cadence.idleIntervalMs,
+    Math.max(cadence.intervalMs, untilStart + AFTER_SCHEDULED_MS),
+  );
+}
+
+/** Wait after the n-th failure in a row (n ≥ 1): doubling from the short period, capped; Retry-After wins when longer. */
+export function backoffDelay(failures: number, cadence: Cadence, retryAfterMs?: number): number {
+  const doubled = Math.min(MAX_BACKOFF_MS, cadence.intervalMs * 2 ** failures);
+  return Math.max(doubled, retryAfterMs ?? 0);
+}
+
+/** Up to 5% later (at most 250 ms), so pollers started together drift apart instead of firing in lockstep. */
+export function withJitter(ms: number, random: () => number = Math.random): number {
+  return Math.round(ms + random() * Math.min(ms * 0.05, 250));
+}

@@ -1,0 +1,32 @@
+import type { LiveEvent } from './events.js';
+
+/**
+ * Publish/subscribe of live events by topic (one topic per credential hash and sync). The
+ * in-memory one serves a single process; a Redis one lets replicas share pollers.
+ */
+export interface FanOut {
+  publish(topic: string, event: LiveEvent): void;
+  /** Returns the unsubscribe function. */
+  subscribe(topic: string, listener: (event: LiveEvent) => void): () => void;
+}
+
+export function createLocalFanOut(): FanOut {
+  const topics = new Map<string, Set<(event: LiveEvent) => void>>();
+  return {
+    publish(topic, event) {
+      for (const listener of topics.get(topic) ?? []) listener(event);
+    },
+    subscribe(topic, listener) {
+      let listeners = topics.get(topic);
+      if (!listeners) {
+        listeners = new Set();
+        topics.set(topic, listeners);
+      }
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0) topics.delete(topic);
+      };
+    },
+  };
+}

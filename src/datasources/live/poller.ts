@@ -1,0 +1,88 @@
+import type { Logger } from '../../logger.js';
+import { PolytomicError, UpstreamHttpError } from '../polytomic/errors.js';
+import type { SyncStatus } from '../polytomic/types.js';
+import type { StatusStore } from '../status-store.js';
+import { backoffDelay, type Cadence, nextPollDelay, withJitter } from './cadence.js';
+import type { LiveEvent, Scheduler } from './events.js';
+
+/** How one poll ended, for metrics. */
+export type PollOutcome = 'changed' | 'unchanged' | 'failed' | 'ended';
+
+/** Options of {@link startPoller}. */
+export interface PollerOptions {
+  syncId: string;
+  authorization: string;
+  store: StatusStore;
+  cadence: Cadence;
+  scheduler: Scheduler;
+  publish: (event: LiveEvent) => void;
+  log: Logger;
+  onPoll?: (outcome: PollOutcome) => void;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+/** Statuses that end a watch: the key no longer works, or the sync is gone. */
+const ENDING = new Set([401, 403, 404]);
+
+/**
+ * The poll loop of one (credential, sync): polls at once, then at the cadence the last status
+ * calls for; publishes only when the status changed; backs off on failure without publishing;
+ * ends on 401/403/404. Returns its stop function.
+ */
+export function startPoller(options: PollerOptions): () => void {
+  const { syncId, authorization, store, cadence, scheduler, publish, log, onPoll } = options;
+  const now = options.now ?? Date.now;
+  let last: string | undefined;
+  let failures = 0;
+  let timer: unknown;
+  let stopped = false;
+
+  const schedule = (ms: number) => {
+    if (!stopped) timer = scheduler.setTimeout(tick, withJitter(ms));
+  };
+
+  const succeeded = (status: SyncStatus) => {
+    if (failures > 0) log.info({ syncId, failures }, 'live poll recovered');
+    failures = 0;
+    const fingerprint = JSON.stringify(status);
+    const changed = fingerprint !== last;
+    last = fingerprint;
+    onPoll?.(changed ? 'changed' : 'unchanged');
+    if (changed) publish({ syncId, status });
+    schedule(nextPollDelay(status, cadence, now()));
+  };
+
+  const failed = (error: unknown) => {
+    if (stopped) return;
+    if (error instanceof UpstreamHttpError && ENDING.has(error.statusCode)) {
+      onPoll?.('ended');
+      stopped = true;
+      publish({ syncId, endedWith: { statusCode: error.statusCode } });
+      return;
+    }
+    failures += 1;
+    onPoll?.('failed');
+    const reason = error instanceof PolytomicError ? error.message : 'unexpected error';
+    if (failures === 1) log.warn({ syncId, reason }, 'live poll failed; backing off');
+    const retryAfter = error instanceof PolytomicError ? error.retryAfterMs : undefined;
+    schedule(backoffDelay(failures, cadence, retryAfter));
+  };
+
+  function tick(first = false) {
+    if (stopped) return;
+    // The first look may use the shared TTL cache (fresh by definition); later ticks want news.
+    const fetch = first
+      ? store.get(syncId, authorization, { attempts: 1 })
+      : store.refresh(syncId, authorization, { attempts: 1 });
+    fetch.then((status) => {
+      if (!stopped) succeeded(status);
+    }, failed);
+  }
+
+  tick(true);
+  return () => {
+    stopped = true;
+    scheduler.clearTimeout(timer);
+  };
+}

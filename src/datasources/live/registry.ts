@@ -1,0 +1,137 @@
+import type { Logger } from '../../logger.js';
+import type { CredentialHasher } from '../credential.js';
+import type { StatusStore } from '../status-store.js';
+import type { Cadence } from './cadence.js';
+import { type LiveEvent, realScheduler, type Scheduler } from './events.js';
+import { createLocalFanOut, type FanOut } from './fan-out.js';
+import { createLocalLeadership, type Leadership } from './leadership.js';
+import { type PollOutcome, startPoller } from './poller.js';
+
+/** Someone watching one sync: told each event, and when the registry shuts down. */
+export interface Watcher {
+  onEvent(event: LiveEvent): void;
+  onClose(): void;
+}
+
+/** Refused when the gateway already watches MAX_POLLERS (credential, sync) pairs. */
+export class LiveCapacityError extends Error {
+  readonly code = 'LIVE_CAPACITY';
+  constructor(max: number) {
+    super(`The gateway already watches ${max} syncs; try again later`);
+    this.name = 'LiveCapacityError';
+  }
+}
+
+/** Options of {@link createLiveRegistry}. */
+export interface LiveRegistryOptions {
+  store: StatusStore;
+  hashCredential: CredentialHasher;
+  cadence: Cadence;
+  log: Logger;
+  /** Most (credential, sync) pairs watched at once. @default 10000 */
+  maxPollers?: number;
+  /** @default in-memory (one process) */
+  fanOut?: FanOut;
+  /** @default in-memory (this process always leads) */
+  leadership?: Leadership;
+  /** @default real timers */
+  scheduler?: Scheduler;
+  onPoll?: (outcome: PollOutcome) => void;
+  /** Told the number of watched pairs whenever it changes. */
+  onSize?: (size: number) => void;
+}
+
+/** Every watched sync of the process, one poll loop each however many watch it. */
+export interface LiveRegistry {
+  /**
+   * Watches `syncId` as `authorization` sees it. A watcher joining a sync already watched is
+   * told the latest status at once. Returns the unwatch function; the last one out stops the poll.
+   */
+  watch(syncId: string, authorization: string, watcher: Watcher): () => void;
+  /** Stops every poll loop and tells every watcher. */
+  close(): void;
+}
+
+interface Entry {
+  watchers: Set<Watcher>;
+  last: LiveEvent | undefined;
+  stop: () => void;
+}
+
+export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
+  const { store, hashCredential, cadence, log, onPoll, onSize } = options;
+  const maxPollers = options.maxPollers ?? 10_000;
+  const fanOut = options.fanOut ?? createLocalFanOut();
+  const leadership = options.leadership ?? createLocalLeadership();
+  const scheduler = options.scheduler ?? realScheduler;
+  const entries = new Map<string, Entry>();
+
+  const remove = (key: string) => {
+    const entry = entries.get(key);
+    if (!entry) return;
+    entries.delete(key);
+    entry.stop();
+    onSize?.(entries.size);
+  };
+
+  function open(key: string, syncId: string, authorization: string): Entry {
+    const entry: Entry = { watchers: new Set(), last: undefined, stop: () => {} };
+    const unsubscribe = fanOut.subscribe(key, (event) => {
+      entry.last = event;
+      for (const watcher of [...entry.watchers]) watcher.onEvent(event);
+      if ('endedWith' in event) remove(key);
+    });
+    let stopPolling: (() => void) | undefined;
+    const withdraw = leadership.campaign(
+      key,
+      () => {
+        stopPolling = startPoller({
+          syncId,
+          authorization,
+          store,
+          cadence,
+          scheduler,
+          log,
+          publish: (event) => fanOut.publish(key, event),
+          ...(onPoll && { onPoll }),
+        });
+      },
+      () => {
+        stopPolling?.();
+        stopPolling = undefined;
+      },
+    );
+    entry.stop = () => {
+      withdraw();
+      unsubscribe();
+    };
+    return entry;
+  }
+
+  return {
+    watch(syncId, authorization, watcher) {
+      const id = syncId.toLowerCase();
+      const key = `${hashCredential(authorization)}:${id}`;
+      let entry = entries.get(key);
+      if (!entry) {
+        if (entries.size >= maxPollers) throw new LiveCapacityError(maxPollers);
+        entry = open(key, id, authorization);
+        entries.set(key, entry);
+        onSize?.(entries.size);
+      }
+      entry.watchers.add(watcher);
+      if (entry.last) watcher.onEvent(entry.last);
+      const joined = entry;
+      return () => {
+        joined.watchers.delete(watcher);
+        if (joined.watchers.size === 0 && entries.get(key) === joined) remove(key);
+      };
+    },
+    close() {
+      for (const [key, entry] of [...entries]) {
+        remove(key);
+        for (const watcher of entry.watchers) watcher.onClose();
+      }
+    },
+  };
+}

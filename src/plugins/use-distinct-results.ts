@@ -1,0 +1,80 @@
+import type { ExecutionResult } from 'graphql';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import type { Context } from '../context.js';
+
+/** Hooks for subscription metrics. */
+export interface SubscriptionHooks {
+  onOpen?: () => void;
+  onClose?: () => void;
+  onSent?: () => void;
+}
+
+/**
+ * Sends a subscription result only when it differs from the last one sent for the same sync.
+ * Pollers publish whenever anything in a status changes; this makes each subscriber see only
+ * changes to what it selected (a client selecting `currentExecution { status }` hears nothing
+ * while only `recordCount` moves). Results are compared as serialised JSON, per sync. Applies to
+ * WebSocket and SSE alike, since both run through yoga's envelop pipeline.
+ */
+export function useDistinctResults(hooks: SubscriptionHooks = {}): Plugin<Context> {
+  return {
+    onSubscribe({ args }) {
+      const context = args.contextValue as Context;
+      return {
+        onSubscribeResult({ result, setResult }) {
+          if (isAsyncIterable(result)) {
+            setResult(distinct(result, () => context.liveSyncId ?? '', hooks));
+          }
+        },
+      };
+    },
+  };
+}
+
+/** Filters repeats per key. Its `return()` reaches the source at once, so leaving stops polling. */
+function distinct(
+  source: AsyncIterable<ExecutionResult>,
+  keyOf: () => string,
+  hooks: SubscriptionHooks,
+): AsyncIterableIterator<ExecutionResult> {
+  const iterator = source[Symbol.asyncIterator]();
+  const lastSent = new Map<string, string>();
+  let open = true;
+  hooks.onOpen?.();
+  const close = async () => {
+    if (open) {
+      open = false;
+      hooks.onClose?.();
+      await iterator.return?.();
+    }
+  };
+  return {
+    async next() {
+      for (;;) {
+        const step = await iterator.next();
+        if (step.done) {
+          await close();
+          return step;
+        }
+        const key = keyOf();
+        const json = JSON.stringify(step.value);
+        if (lastSent.get(key) !== json) {
+          lastSent.set(key, json);
+          hooks.onSent?.();
+          return step;
+        }
+      }
+    },
+    async return() {
+      await close();
+      return { done: true, value: undefined };
+    },
+    async throw(error?: unknown) {
+      await close();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { ExecutionArgs } from 'graphql';
+import type { OperationResult } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { YogaServerInstance } from 'graphql-yoga';
+import { WebSocketServer } from 'ws';
+import type { Config } from './config.js';
+import type { Context } from './context.js';
+import { clientError, ErrorCode } from './schema/errors.js';
+
+/** What the WebSocket path hands yoga's context factory instead of a fetch `Request`. */
+export interface WebSocketContext {
+  /** The client credential by the runtime-contract rules for WebSocket, if the client sent one. */
+  clientAuthorization: string | undefined;
+  req: IncomingMessage;
+}
+
+/**
+ * graphql-ws (`graphql-transport-ws`) on the HTTP server's /graphql, executing through yoga's
+ * envelop pipeline (`getEnveloped`), so plugins, context, validation and masking are the same as
+ * over HTTP. Connections with no credential at all are refused at connection_init (4403).
+ */
+export function attachWebSocket(
+  server: Server,
+  yoga: YogaServerInstance<Partial<WebSocketContext>, Context>,
+  config: Config,
+): WebSocketServer {
+  const { websocket } = config;
+  const wss = new WebSocketServer({
+    server,
+    path: yoga.graphqlEndpoint,
+    maxPayload: websocket.maxPayloadBytes,
+  });
+  const active = new WeakMap<object, number>();
+
+  useServer<Record<string, unknown> | undefined>(
+    {
+      connectionInitWaitTimeout: websocket.connectionInitTimeoutMs,
+      execute: (args) => (args.rootValue as Enveloped).execute(args),
+      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
+      onConnect: (ctx) =>
+        Boolean(
+          clientAuthorization(ctx.connectionParams, ctx.extra.request) ??
+            config.polytomic.serviceAuthorization,
+        ),
+      onSubscribe: async (ctx, _id, payload) => {
+        const count = (active.get(ctx) ?? 0) + 1;
+        if (count > websocket.maxSubscriptionsPerConnection) {
+          return [
+            clientError(
+              ErrorCode.BAD_USER_INPUT,
+              `At most ${websocket.maxSubscriptionsPerConnection} subscriptions per connection.`,
+            ),
+          ];
+        }
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          clientAuthorization: clientAuthorization(ctx.connectionParams, ctx.extra.request),
+          req: ctx.extra.request,
+        });
+        const args: ExecutionArgs = {
+          schema,
+          operationName: payload.operationName ?? null,
+          document: parse(payload.query),
+          variableValues: payload.variables ?? null,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe } satisfies Enveloped,
+        };
+        const errors = validate(args.schema, args.document);
+        if (errors.length) return errors;
+        active.set(ctx, count);
+        return args;
+      },
+      onComplete: (ctx) => {
+        active.set(ctx, Math.max(0, (active.get(ctx) ?? 1) - 1));
+      },
+    },
+    wss,
+    websocket.keepAliveMs || undefined,
+  );
+  return wss;
+}
+
+/** Closes every socket with 1001 (going away) and stops accepting upgrades. */
+export function closeWebSockets(wss: WebSocketServer): Promise<void> {
+  for (const socket of wss.clients) socket.close(1001, 'Server shutting down');
+  return new Promise((resolve) => wss.close(() => resolve()));
+}
+
+interface Enveloped {
+  execute: (args: ExecutionArgs) => OperationResult;
+  subscribe: (args: ExecutionArgs) => OperationResult;
+}
+
+/** `authorization` (or `Authorization`) of connection_init, else the upgrade request's header. */
+function clientAuthorization(
+  params: Record<string, unknown> | undefined,
+  request: IncomingMessage,
+): string | undefined {
+  const fromParams = params?.['authorization'] ?? params?.['Authorization'];
+  if (typeof fromParams === 'string' && fromParams.trim() !== '') return fromParams;
+  const fromHeader = request.headers.authorization;
+  return fromHeader && fromHeader.trim() !== '' ? fromHeader : undefined;
+}
