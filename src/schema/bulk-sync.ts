@@ -2,7 +2,7 @@ import type { Context } from '../context.js';
 import { watchSyncs } from '../datasources/live/channel.js';
 import type { LiveEvent } from '../datasources/live/events.js';
 import { LiveCapacityError } from '../datasources/live/registry.js';
-import { UpstreamHttpError } from '../datasources/polytomic/errors.js';
+import { PolytomicError, UpstreamHttpError } from '../datasources/polytomic/errors.js';
 import type { SyncStatus } from '../datasources/polytomic/types.js';
 import { builder } from './builder.js';
 import { BulkSyncStatusRef } from './bulk-sync-status.js';
@@ -94,6 +94,12 @@ export async function loadSync(context: Context, id: string): Promise<BulkSyncSh
   try {
     return { id, status: await context.statuses.load(id) };
   } catch (error) {
+    if (error instanceof PolytomicError) {
+      context.log.warn(
+        { syncId: id, cause: error.code, reason: error.message },
+        'bulk sync unreadable',
+      );
+    }
     throw toClientError(error, id);
   }
 }

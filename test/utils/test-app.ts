@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { type App, createApp } from '../../src/app.js';
+import { type App, type AppOptions, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createSimulator, SIM_KEY, type Simulator } from '../../src/simulator/index.js';
@@ -36,7 +36,10 @@ export const allLogs: string[] = [];
  * the simulator's all-seeing key is the service credential and the cache is off, so upstream
  * call counts are exact per operation.
  */
-export async function startTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string | undefined> = {},
+  options: Omit<AppOptions, 'logger'> = {},
+): Promise<TestApp> {
   const sim = createSimulator();
   await sim.start();
   const logs: string[] = [];
@@ -57,7 +60,7 @@ export async function startTestApp(env: Record<string, string | undefined> = {})
     HOST: '127.0.0.1',
     ...env,
   });
-  const app = createApp(config, { logger: createLogger(config.logLevel, sink) });
+  const app = createApp(config, { ...options, logger: createLogger(config.logLevel, sink) });
   return {
     app,
     sim,

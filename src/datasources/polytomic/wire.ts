@@ -12,14 +12,19 @@ const flag = z
   .boolean()
   .nullish()
   .transform((v) => v ?? null);
-/** int64 on the wire: a JSON number, or a digit string from encoders that quote 64-bit ints. */
+/**
+ * int64 on the wire: a JSON number, or a digit string from encoders that quote 64-bit ints.
+ * zod's `int()` takes safe integers only, so a count beyond 2^53-1 (which SafeInt cannot send
+ * exactly) makes the body malformed rather than being rounded.
+ */
 const count = z
   .union([
     z.number().int(),
     z
       .string()
       .regex(/^-?\d+$/)
-      .transform(Number),
+      .transform(Number)
+      .pipe(z.number().int()),
   ])
   .nullish()
   .transform((v) => v ?? null);
@@ -165,10 +170,26 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}
  */
 export function toUtc(value: string): string | null {
   const match = RFC3339.exec(value);
-  if (!match) return null;
+  if (!match || !isCalendarDateTime(value)) return null;
   const date = new Date(value.replace(' ', 'T'));
   if (Number.isNaN(date.getTime())) return null;
   if (match[2] === 'Z' || match[2] === 'z') return `${value.slice(0, 10)}T${value.slice(11, -1)}Z`;
   const iso = date.toISOString();
   return match[1] ? iso : iso.replace('.000Z', 'Z');
+}
+
+/** Date rolls 2024-02-30 over to March 1st; a timestamp must name a real day and time. */
+function isCalendarDateTime(value: string): boolean {
+  const [year, month, day, hour, minute, second] = [0, 5, 8, 11, 14, 17].map((at) =>
+    Number(value.slice(at, at === 0 ? 4 : at + 2)),
+  ) as [number, number, number, number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  return (
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    date.getUTCHours() === hour &&
+    date.getUTCMinutes() === minute &&
+    date.getUTCSeconds() === second
+  );
 }

@@ -1,0 +1,262 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createAgent,
+  createPolytomicClient,
+  type PolytomicClient,
+  type PolytomicClientOptions,
+} from '../../src/datasources/polytomic/client.js';
+import {
+  UpstreamBodyError,
+  UpstreamHttpError,
+  UpstreamNetworkError,
+  UpstreamOverloadedError,
+  UpstreamTimeoutError,
+} from '../../src/datasources/polytomic/errors.js';
+import type { SyncStatus } from '../../src/datasources/polytomic/types.js';
+import { createSimulator, SIM_KEY, type Simulator } from '../../src/simulator/index.js';
+import { syncId } from '../utils/gateway-helpers.js';
+
+const AUTH = `Bearer ${SIM_KEY}`;
+const SYNC = syncId(1);
+const STATUS: SyncStatus = {
+  currentExecution: null,
+  lastExecution: null,
+  ingestionStatus: null,
+  nextExecutionTime: '2024-04-20T15:45:00Z',
+};
+
+let sim: Simulator;
+let agent: ReturnType<typeof createAgent>;
+let outcomes: string[];
+let retries: string[];
+
+beforeEach(async () => {
+  sim = createSimulator();
+  await sim.start();
+  sim.addSync(SYNC, { data: { next_execution_time: '2024-04-20T15:45:00Z' } });
+  agent = createAgent(1000);
+  outcomes = [];
+  retries = [];
+});
+
+afterEach(async () => {
+  await sim.close();
+  await agent.close();
+});
+
+function client(options: Partial<PolytomicClientOptions> = {}): PolytomicClient {
+  return createPolytomicClient({
+    baseUrl: sim.url,
+    apiVersion: '2025-09-18',
+    dispatcher: agent,
+    timeoutMs: 1000,
+    retryBaseDelayMs: 10,
+    onAttempt: (outcome) => outcomes.push(outcome),
+    onRetry: (reason) => retries.push(reason),
+    ...options,
+  });
+}
+
+async function failure(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('request', () => {
+  it('GETs the status path with the credential, version, accept and request id', async () => {
+    const status = await client({ apiVersion: '2024-02-08' }).getSyncStatus(SYNC, AUTH, {
+      requestId: 'req-1',
+    });
+    expect(status).toEqual(STATUS);
+    expect(sim.requests).toHaveLength(1);
+    const [request] = sim.requests;
+    expect(request?.method).toBe('GET');
+    expect(request?.path).toBe(`/api/bulk/syncs/${SYNC}/status`);
+    expect(request?.headers['authorization']).toBe(AUTH);
+    expect(request?.headers['x-polytomic-version']).toBe('2024-02-08');
+    expect(request?.headers['accept']).toBe('application/json');
+    expect(request?.headers['x-request-id']).toBe('req-1');
+    expect(outcomes).toEqual(['200']);
+    expect(retries).toEqual([]);
+  });
+
+  it('sends no x-request-id when none is given', async () => {
+    await client().getSyncStatus(SYNC, AUTH);
+    expect(sim.requests[0]?.headers['x-request-id']).toBeUndefined();
+    expect(sim.statusCalls()).toBe(1);
+  });
+
+  it('percent-encodes the id into one path segment', async () => {
+    const error = await failure(client().getSyncStatus('a/../b?c', AUTH));
+    expect(error).toBeInstanceOf(UpstreamHttpError);
+    expect(sim.requests.map((r) => r.path)).toEqual(['/api/bulk/syncs/a%2F..%2Fb%3Fc/status']);
+  });
+});
+
+describe('retries', () => {
+  it('honours Retry-After before the second attempt', async () => {
+    sim.inject({ kind: 'status', status: 429, headers: { 'retry-after': '1' } }, { times: 1 });
+    const status = await client().getSyncStatus(SYNC, AUTH);
+    expect(status).toEqual(STATUS);
+    expect(sim.statusCalls()).toBe(2);
+    const [first, second] = sim.requests;
+    const gap = (second?.at ?? 0) - (first?.at ?? 0);
+    expect(gap).toBeGreaterThanOrEqual(900);
+    expect(gap).toBeLessThan(1500);
+    expect(outcomes).toEqual(['429', '200']);
+    expect(retries).toEqual(['UPSTREAM_HTTP_ERROR']);
+  });
+
+  it('fails at once when Retry-After is longer than the remaining budget', async () => {
+    sim.inject({ kind: 'status', status: 429, headers: { 'retry-after': '5' } });
+    const started = Date.now();
+    const error = await failure(client({ retryMaxElapsedMs: 500 }).getSyncStatus(SYNC, AUTH));
+    expect(Date.now() - started).toBeLessThan(400);
+    expect(error).toBeInstanceOf(UpstreamHttpError);
+    expect((error as UpstreamHttpError).statusCode).toBe(429);
+    expect((error as UpstreamHttpError).retryAfterMs).toBe(5000);
+    expect(sim.statusCalls()).toBe(1);
+    expect(outcomes).toEqual(['429']);
+    expect(retries).toEqual([]);
+  });
+
+  it('stops after maxAttempts', async () => {
+    sim.inject({ kind: 'status', status: 503 });
+    const error = await failure(client({ maxAttempts: 4 }).getSyncStatus(SYNC, AUTH));
+    expect(error).toBeInstanceOf(UpstreamHttpError);
+    expect((error as UpstreamHttpError).statusCode).toBe(503);
+    expect(sim.statusCalls()).toBe(4);
+    expect(outcomes).toEqual(['503', '503', '503', '503']);
+    expect(retries).toEqual(['UPSTREAM_HTTP_ERROR', 'UPSTREAM_HTTP_ERROR', 'UPSTREAM_HTTP_ERROR']);
+  });
+
+  it('defaults to 3 attempts', async () => {
+    sim.inject({ kind: 'status', status: 500 });
+    await failure(client().getSyncStatus(SYNC, AUTH));
+    expect(sim.statusCalls()).toBe(3);
+    expect(outcomes).toEqual(['500', '500', '500']);
+  });
+
+  it('recovers after a 503', async () => {
+    sim.inject({ kind: 'status', status: 503 }, { times: 1 });
+    expect(await client().getSyncStatus(SYNC, AUTH)).toEqual(STATUS);
+    expect(sim.statusCalls()).toBe(2);
+    expect(outcomes).toEqual(['503', '200']);
+    expect(retries).toEqual(['UPSTREAM_HTTP_ERROR']);
+  });
+
+  it('never retries a 404', async () => {
+    const error = await failure(client().getSyncStatus(syncId(0xdead), AUTH));
+    expect(error).toBeInstanceOf(UpstreamHttpError);
+    expect((error as UpstreamHttpError).statusCode).toBe(404);
+    expect((error as UpstreamHttpError).retryable).toBe(false);
+    expect(sim.statusCalls()).toBe(1);
+    expect(outcomes).toEqual(['404']);
+    expect(retries).toEqual([]);
+  });
+
+  for (const status of [400, 401, 403, 409, 422]) {
+    it(`never retries a ${status}`, async () => {
+      sim.inject({ kind: 'status', status });
+      const error = await failure(client().getSyncStatus(SYNC, AUTH));
+      expect((error as UpstreamHttpError).statusCode).toBe(status);
+      expect(sim.statusCalls()).toBe(1);
+      expect(outcomes).toEqual([String(status)]);
+    });
+  }
+
+  it('times out a hung attempt and retries it', async () => {
+    sim.inject({ kind: 'hang' });
+    const started = Date.now();
+    const error = await failure(
+      client({ timeoutMs: 200, maxAttempts: 2 }).getSyncStatus(SYNC, AUTH),
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+    expect(error).toBeInstanceOf(UpstreamTimeoutError);
+    expect((error as UpstreamTimeoutError).message).toBe('Polytomic did not answer within 200 ms');
+    expect(sim.statusCalls()).toBe(2);
+    expect(outcomes).toEqual(['upstream_timeout', 'upstream_timeout']);
+    expect(retries).toEqual(['UPSTREAM_TIMEOUT']);
+  });
+
+  it('times out a body that arrives too late', async () => {
+    sim.inject({ kind: 'slowBody', ms: 1000 }, { times: 1 });
+    const status = await client({ timeoutMs: 200, maxAttempts: 2 }).getSyncStatus(SYNC, AUTH);
+    expect(status).toEqual(STATUS);
+    expect(sim.statusCalls()).toBe(2);
+    expect(outcomes).toEqual(['upstream_timeout', '200']);
+  });
+
+  it('retries a reset connection', async () => {
+    sim.inject({ kind: 'reset' }, { times: 1 });
+    expect(await client().getSyncStatus(SYNC, AUTH)).toEqual(STATUS);
+    expect(sim.statusCalls()).toBe(2);
+    expect(outcomes).toEqual(['upstream_network_error', '200']);
+    expect(retries).toEqual(['UPSTREAM_NETWORK_ERROR']);
+  });
+
+  it('gives up on resets after maxAttempts with a network error', async () => {
+    sim.inject({ kind: 'reset' });
+    const error = await failure(client({ maxAttempts: 2 }).getSyncStatus(SYNC, AUTH));
+    expect(error).toBeInstanceOf(UpstreamNetworkError);
+    expect((error as Error).message).not.toContain(sim.url);
+    expect(sim.statusCalls()).toBe(2);
+    expect(outcomes).toEqual(['upstream_network_error', 'upstream_network_error']);
+  });
+
+  it('never retries a malformed body', async () => {
+    sim.inject({ kind: 'malformed' });
+    const error = await failure(client().getSyncStatus(SYNC, AUTH));
+    expect(error).toBeInstanceOf(UpstreamBodyError);
+    expect(sim.statusCalls()).toBe(1);
+    expect(outcomes).toEqual(['upstream_bad_body']);
+    expect(retries).toEqual([]);
+  });
+
+  it('refuses a body above the 5 MiB cap without retrying', async () => {
+    const padding = 'x'.repeat(6 * 1024 * 1024);
+    sim.setStatus(SYNC, `{"data":{"next_execution_time":null},"padding":"${padding}"}`);
+    const error = await failure(client().getSyncStatus(SYNC, AUTH));
+    expect(error).toBeInstanceOf(UpstreamBodyError);
+    expect(sim.statusCalls()).toBe(1);
+    expect(outcomes).toEqual(['upstream_bad_body']);
+  });
+
+  it('retries nothing when maxAttempts is 1', async () => {
+    sim.inject({ kind: 'status', status: 503 });
+    await failure(client({ maxAttempts: 1 }).getSyncStatus(SYNC, AUTH));
+    expect(sim.statusCalls()).toBe(1);
+    expect(retries).toEqual([]);
+  });
+});
+
+describe('concurrency cap', () => {
+  it('fails fast once the slots and the queue are full', async () => {
+    sim.inject({ kind: 'delay', ms: 150 });
+    const capped = client({ concurrency: 1, queue: 0 });
+    const [first, second] = await Promise.allSettled([
+      capped.getSyncStatus(SYNC, AUTH),
+      capped.getSyncStatus(SYNC, AUTH),
+    ]);
+    expect(first).toEqual({ status: 'fulfilled', value: STATUS });
+    expect(second?.status).toBe('rejected');
+    expect(second?.status === 'rejected' && second.reason).toBeInstanceOf(UpstreamOverloadedError);
+    expect(sim.statusCalls()).toBe(1);
+    expect(outcomes).toEqual(['200']);
+  });
+
+  it('queues calls beyond the concurrency and runs them one after another', async () => {
+    sim.inject({ kind: 'delay', ms: 100 });
+    const capped = client({ concurrency: 1, queue: 5 });
+    const results = await Promise.all([1, 2, 3].map(() => capped.getSyncStatus(SYNC, AUTH)));
+    expect(results).toEqual([STATUS, STATUS, STATUS]);
+    expect(sim.statusCalls()).toBe(3);
+    const [a, b, c] = sim.requests.map((r) => r.at);
+    expect((b ?? 0) - (a ?? 0)).toBeGreaterThanOrEqual(90);
+    expect((c ?? 0) - (b ?? 0)).toBeGreaterThanOrEqual(90);
+  });
+});

@@ -1,0 +1,395 @@
+import { describe, expect, it } from 'vitest';
+import { UpstreamBodyError } from '../../src/datasources/polytomic/errors.js';
+import type { Execution, SyncStatus } from '../../src/datasources/polytomic/types.js';
+import { parseStatusBody, toUtc } from '../../src/datasources/polytomic/wire.js';
+import { fullStatusFixture } from '../utils/gateway-helpers.js';
+
+const EMPTY: SyncStatus = {
+  currentExecution: null,
+  lastExecution: null,
+  ingestionStatus: null,
+  nextExecutionTime: null,
+};
+
+/** An execution with every optional field null. */
+const BARE_EXECUTION: Execution = {
+  id: '',
+  status: '',
+  statusMessage: null,
+  type: null,
+  fetchMode: null,
+  outputDisposition: null,
+  isPartial: null,
+  isResync: null,
+  isTest: null,
+  recordCount: null,
+  errorCount: null,
+  warningCount: null,
+  createdAt: null,
+  startedAt: null,
+  completedAt: null,
+  updatedAt: null,
+  schemas: [],
+};
+
+function expectBodyError(body: string): UpstreamBodyError {
+  let caught: unknown;
+  try {
+    parseStatusBody(body);
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(UpstreamBodyError);
+  const error = caught as UpstreamBodyError;
+  expect(error.code).toBe('UPSTREAM_BAD_BODY');
+  expect(error.retryable).toBe(false);
+  return error;
+}
+
+describe('parseStatusBody', () => {
+  it('maps the full fixture to the typed status', () => {
+    expect(parseStatusBody(JSON.stringify(fullStatusFixture()))).toEqual({
+      currentExecution: {
+        id: '0b9c7d1e-5f2a-4c3b-9a8d-7e6f5a4b3c21',
+        status: 'running',
+        statusMessage: 'Syncing 3 schemas',
+        type: 'scheduled',
+        fetchMode: 'incremental',
+        outputDisposition: 'retain',
+        isPartial: false,
+        isResync: false,
+        isTest: false,
+        recordCount: 3000000000,
+        errorCount: 12,
+        warningCount: 340,
+        createdAt: '2024-04-20T15:45:00Z',
+        startedAt: '2024-04-20T15:45:05Z',
+        completedAt: null,
+        updatedAt: '2024-04-20T16:02:31.123456Z',
+        schemas: [
+          {
+            schema: 'public.events',
+            outputName: 'events',
+            status: 'completed',
+            statusMessage: '',
+            recordCount: 2998000000,
+            errorCount: 0,
+            warningCount: 0,
+            createdAt: '2024-04-20T15:45:00Z',
+            startedAt: '2024-04-20T15:45:06Z',
+            completedAt: '2024-04-20T16:00:00Z',
+            updatedAt: '2024-04-20T16:00:00Z',
+          },
+          {
+            schema: 'public.customers',
+            outputName: 'customers',
+            status: 'exporting',
+            statusMessage: 'Exporting rows',
+            recordCount: 2000000,
+            errorCount: 12,
+            warningCount: 340,
+            createdAt: '2024-04-20T15:45:00Z',
+            startedAt: '2024-04-20T15:45:07Z',
+            completedAt: null,
+            updatedAt: '2024-04-20T16:02:31Z',
+          },
+          {
+            schema: 'public.audit_log',
+            outputName: 'audit_log',
+            status: 'throttled',
+            statusMessage: 'Waiting for a worker',
+            recordCount: 0,
+            errorCount: 0,
+            warningCount: 0,
+            createdAt: '2024-04-20T15:45:00Z',
+            startedAt: null,
+            completedAt: null,
+            updatedAt: '2024-04-20T15:45:00Z',
+          },
+        ],
+      },
+      lastExecution: {
+        id: '7f3e2d1c-0b9a-4876-9543-210fedcba987',
+        status: 'paused_for_maintenance',
+        statusMessage: 'Paused by Polytomic',
+        type: 'scheduled',
+        fetchMode: 'full',
+        outputDisposition: 'truncate',
+        isPartial: true,
+        isResync: true,
+        isTest: true,
+        recordCount: 1500,
+        errorCount: 3,
+        warningCount: 1,
+        createdAt: '2024-04-19T15:45:00Z',
+        startedAt: '2024-04-19T15:45:02Z',
+        completedAt: '2024-04-19T16:10:00Z',
+        updatedAt: '2024-04-19T16:10:00Z',
+        schemas: [],
+      },
+      ingestionStatus: {
+        enabled: true,
+        isRunning: true,
+        status: 'warning',
+        statusMessage: 'Replication slot lag is above 5 minutes',
+        highwaterMark: '0/16B6C50',
+        position: '0/16B6D28',
+        positionTime: null,
+        updatedAt: '2024-04-20T16:02:30Z',
+      },
+      nextExecutionTime: null,
+    });
+  });
+
+  it('answers an all-null status for {}, {"data":null} and {"data":{}}', () => {
+    expect(parseStatusBody('{}')).toEqual(EMPTY);
+    expect(parseStatusBody('{"data":null}')).toEqual(EMPTY);
+    expect(parseStatusBody('{"data":{}}')).toEqual(EMPTY);
+    expect(
+      parseStatusBody(
+        '{"data":{"current_execution":null,"last_execution":null,"ingestion_status":null,"next_execution_time":null}}',
+      ),
+    ).toEqual(EMPTY);
+  });
+
+  it('folds missing keys of an execution to null and its id and status to ""', () => {
+    expect(parseStatusBody('{"data":{"current_execution":{}}}')).toEqual({
+      ...EMPTY,
+      currentExecution: BARE_EXECUTION,
+    });
+  });
+
+  it('folds explicit nulls to null and a null schema list to []', () => {
+    const nulls = Object.fromEntries(
+      [
+        'id',
+        'status',
+        'status_message',
+        'type',
+        'fetch_mode',
+        'output_disposition',
+        'is_partial',
+        'is_resync',
+        'is_test',
+        'record_count',
+        'error_count',
+        'warning_count',
+        'created_at',
+        'started_at',
+        'completed_at',
+        'updated_at',
+        'schemas',
+      ].map((key) => [key, null]),
+    );
+    expect(parseStatusBody(JSON.stringify({ data: { last_execution: nulls } }))).toEqual({
+      ...EMPTY,
+      lastExecution: BARE_EXECUTION,
+    });
+  });
+
+  it('folds missing keys of a schema run and of ingestion status', () => {
+    const body = JSON.stringify({
+      data: {
+        current_execution: { id: 'e', status: 'running', schemas: [{}, { schema: 'a.b' }] },
+        ingestion_status: {},
+      },
+    });
+    const bareRun = {
+      schema: '',
+      outputName: null,
+      status: '',
+      statusMessage: null,
+      recordCount: null,
+      errorCount: null,
+      warningCount: null,
+      createdAt: null,
+      startedAt: null,
+      completedAt: null,
+      updatedAt: null,
+    };
+    expect(parseStatusBody(body)).toEqual({
+      ...EMPTY,
+      currentExecution: {
+        ...BARE_EXECUTION,
+        id: 'e',
+        status: 'running',
+        schemas: [bareRun, { ...bareRun, schema: 'a.b' }],
+      },
+      ingestionStatus: {
+        enabled: false,
+        isRunning: false,
+        status: '',
+        statusMessage: null,
+        highwaterMark: null,
+        position: null,
+        positionTime: null,
+        updatedAt: null,
+      },
+    });
+  });
+
+  it('keeps unknown enum strings exactly as sent', () => {
+    const body = JSON.stringify({
+      data: {
+        current_execution: {
+          id: 'e',
+          status: 'queuedForRetry',
+          fetch_mode: 'selective',
+          output_disposition: 'append',
+          schemas: [{ schema: 's', status: 'WAITING' }],
+        },
+        ingestion_status: { enabled: true, is_running: false, status: 'degraded' },
+      },
+    });
+    const status = parseStatusBody(body);
+    expect(status.currentExecution?.status).toBe('queuedForRetry');
+    expect(status.currentExecution?.fetchMode).toBe('selective');
+    expect(status.currentExecution?.outputDisposition).toBe('append');
+    expect(status.currentExecution?.schemas.map((s) => s.status)).toEqual(['WAITING']);
+    expect(status.ingestionStatus?.status).toBe('degraded');
+  });
+
+  it('reads int64 counts sent as numbers or as digit strings', () => {
+    const body = JSON.stringify({
+      data: {
+        current_execution: {
+          id: 'e',
+          status: 'running',
+          record_count: '3000000000',
+          error_count: '-2',
+          warning_count: 9007199254740991,
+          schemas: [{ schema: 's', status: 'running', record_count: '0', error_count: 4294967296 }],
+        },
+      },
+    });
+    const execution = parseStatusBody(body).currentExecution;
+    expect(execution?.recordCount).toBe(3000000000);
+    expect(execution?.errorCount).toBe(-2);
+    expect(execution?.warningCount).toBe(9007199254740991);
+    expect(execution?.schemas[0]?.recordCount).toBe(0);
+    expect(execution?.schemas[0]?.errorCount).toBe(4294967296);
+  });
+
+  it('rejects a count beyond 2^53-1 whether sent as a number or a digit string', () => {
+    // As a JSON number zod refuses it; a digit string must not slip through as an unsafe (and
+    // silently rounded) number that the SafeInt scalar later fails to serialize.
+    expectBodyError('{"data":{"current_execution":{"record_count":100000000000000000000}}}');
+    expectBodyError('{"data":{"current_execution":{"record_count":"100000000000000000000"}}}');
+    expectBodyError('{"data":{"current_execution":{"record_count":"9007199254740993"}}}');
+  });
+
+  it('normalises timestamps inside the body and nulls the unreadable ones', () => {
+    const body = JSON.stringify({
+      data: {
+        current_execution: {
+          id: 'e',
+          status: 'running',
+          created_at: '2024-04-20T17:45:00+02:00',
+          started_at: '2024-04-20 15:45:00.25Z',
+          updated_at: 'yesterday',
+        },
+        next_execution_time: '2024-04-20T15:45:00Z',
+      },
+    });
+    const status = parseStatusBody(body);
+    expect(status.currentExecution?.createdAt).toBe('2024-04-20T15:45:00Z');
+    expect(status.currentExecution?.startedAt).toBe('2024-04-20T15:45:00.25Z');
+    expect(status.currentExecution?.updatedAt).toBeNull();
+    expect(status.nextExecutionTime).toBe('2024-04-20T15:45:00Z');
+  });
+
+  it('ignores keys it does not know', () => {
+    const body = JSON.stringify({
+      data: { active: true, sync_id: 'x', next_execution_time: null },
+      pagination: { next_page_token: 'abc' },
+    });
+    expect(parseStatusBody(body)).toEqual(EMPTY);
+  });
+
+  const malformed: [string, string][] = [
+    ['truncated JSON', '{"data": {"current_execution": '],
+    ['an empty body', ''],
+    ['an array', '[]'],
+    ['null', 'null'],
+    ['a string', '"ok"'],
+    ['data as a number', '{"data": 42}'],
+    ['data as an array', '{"data": []}'],
+    ['an execution as a string', '{"data":{"current_execution":"x"}}'],
+    ['a fractional count', '{"data":{"current_execution":{"record_count":1.5}}}'],
+    ['a non-digit count string', '{"data":{"current_execution":{"record_count":"12k"}}}'],
+    ['a boolean as string', '{"data":{"last_execution":{"is_partial":"true"}}}'],
+    ['a timestamp as number', '{"data":{"next_execution_time":1713627900}}'],
+    ['schemas as an object', '{"data":{"last_execution":{"schemas":{}}}}'],
+    ['a schema run as null', '{"data":{"last_execution":{"schemas":[null]}}}'],
+    ['ingestion status as true', '{"data":{"ingestion_status":true}}'],
+  ];
+  for (const [name, body] of malformed) {
+    it(`throws UpstreamBodyError for ${name}`, () => {
+      const error = expectBodyError(body);
+      if (body.length > 8) expect(error.message).not.toContain(body);
+    });
+  }
+
+  it('names where a malformed body went wrong without echoing it', () => {
+    expect(expectBodyError('{"data":{"current_execution":"secret-ish"}}').message).toBe(
+      'Polytomic sent a body that is not a bulk sync status (at data.current_execution)',
+    );
+    expect(expectBodyError('[]').message).toBe(
+      'Polytomic sent a body that is not a bulk sync status (at top level)',
+    );
+    expect(expectBodyError('{"data":').message).toBe(
+      'Polytomic sent a body that is not a bulk sync status (not JSON)',
+    );
+  });
+});
+
+describe('toUtc', () => {
+  const cases: [string, string | null][] = [
+    // UTC: passed through as written, precision kept.
+    ['2024-04-20T15:45:00Z', '2024-04-20T15:45:00Z'],
+    ['2024-04-20T15:45:00.123456789Z', '2024-04-20T15:45:00.123456789Z'],
+    ['2024-04-20T15:45:00.5Z', '2024-04-20T15:45:00.5Z'],
+    ['2024-04-20t15:45:00z', '2024-04-20T15:45:00Z'],
+    ['2024-04-20 15:45:00Z', '2024-04-20T15:45:00Z'],
+    // Offsets: converted to UTC.
+    ['2024-04-20T17:45:00+02:00', '2024-04-20T15:45:00Z'],
+    ['2024-04-20T10:45:00-05:00', '2024-04-20T15:45:00Z'],
+    ['2024-04-20T15:45:00+00:00', '2024-04-20T15:45:00Z'],
+    ['2024-04-20T15:45:00-00:00', '2024-04-20T15:45:00Z'],
+    ['2024-04-21T01:15:00+09:30', '2024-04-20T15:45:00Z'],
+    ['2024-04-20T17:45:00.250+02:00', '2024-04-20T15:45:00.250Z'],
+    ['2024-01-01T00:30:00+01:00', '2023-12-31T23:30:00Z'],
+    // Not RFC 3339: null.
+    ['', null],
+    ['yesterday', null],
+    ['2024-04-20', null],
+    ['2024-04-20T15:45Z', null],
+    ['2024-04-20T15:45:00', null],
+    ['2024-04-20T15:45:00+0200', null],
+    ['2024-04-20T15:45:00 Z', null],
+    ['1713627900', null],
+    ['2024-13-01T00:00:00Z', null],
+    ['2024-04-20T25:00:00Z', null],
+    ['2024-04-20T15:45:00+99:00', null],
+  ];
+  for (const [input, expected] of cases) {
+    it(`${JSON.stringify(input)} → ${JSON.stringify(expected)}`, () => {
+      expect(toUtc(input)).toBe(expected);
+    });
+  }
+
+  // RFC 3339 §5.7: day must exist in its month, hour is 00–23. JavaScript's Date accepts these
+  // (rolling them over), so they must not reach clients as "valid" DateTime values.
+  const impossible = [
+    '2024-02-30T10:00:00Z',
+    '2023-02-29T10:00:00Z',
+    '2024-04-31T10:00:00Z',
+    '2024-04-20T24:00:00Z',
+    '2024-02-30T10:00:00+02:00',
+  ];
+  for (const input of impossible) {
+    it(`nulls the impossible date-time ${input}`, () => {
+      expect(toUtc(input)).toBeNull();
+    });
+  }
+});
