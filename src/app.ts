@@ -76,6 +76,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     onSize: (size) => metrics.activePollers.set(size),
   });
   let accepting = false;
+  let stopping: Promise<void> | undefined;
 
   const yoga = createYoga<Partial<WebSocketContext>, Context>({
     schema,
@@ -151,17 +152,24 @@ export function createApp(config: Config, options: AppOptions = {}): App {
           resolve(`http://${host}:${port}`);
         });
       }),
-    async stop() {
-      accepting = false;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      live.close();
-      await closeWebSockets(wss);
-      server.closeIdleConnections();
-      const deadline = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
-      await closed;
-      clearTimeout(deadline);
-      await agent.close();
-      logger.info('gateway stopped');
+    stop() {
+      stopping ??= (async () => {
+        accepting = false;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // WebSocket clients get 1001 (going away) and no `complete`: `complete` would tell them the
+        // subscription is over for good, while 1001 makes graphql-ws clients reconnect and
+        // resubscribe to another replica. SSE streams, which have no such signal, complete.
+        const socketsClosed = closeWebSockets(wss);
+        live.close();
+        await socketsClosed;
+        server.closeIdleConnections();
+        const deadline = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+        await closed;
+        clearTimeout(deadline);
+        await agent.close();
+        logger.info('gateway stopped');
+      })();
+      return stopping;
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
-import type { ExecutionArgs } from 'graphql';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
 import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
@@ -53,22 +53,36 @@ export function attachWebSocket(
             ),
           ];
         }
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          clientAuthorization: clientAuthorization(ctx.connectionParams, ctx.extra.request),
-          req: ctx.extra.request,
-        });
-        const args: ExecutionArgs = {
-          schema,
-          operationName: payload.operationName ?? null,
-          document: parse(payload.query),
-          variableValues: payload.variables ?? null,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe } satisfies Enveloped,
-        };
-        const errors = validate(args.schema, args.document);
-        if (errors.length) return errors;
+        // Reserved before any await, so subscribe messages sent back to back all count.
         active.set(ctx, count);
-        return args;
+        const release = () => active.set(ctx, Math.max(0, (active.get(ctx) ?? 1) - 1));
+        try {
+          const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped(
+            {
+              clientAuthorization: clientAuthorization(ctx.connectionParams, ctx.extra.request),
+              req: ctx.extra.request,
+            },
+          );
+          const args: ExecutionArgs = {
+            schema,
+            operationName: payload.operationName ?? null,
+            document: parse(payload.query),
+            variableValues: payload.variables ?? null,
+            contextValue: await contextFactory(),
+            rootValue: { execute, subscribe } satisfies Enveloped,
+          };
+          const errors = validate(args.schema, args.document);
+          if (errors.length) {
+            release();
+            return errors;
+          }
+          return args;
+        } catch (error) {
+          release();
+          // A syntax error is the client's; anything else is ours and gets masked.
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
       },
       onComplete: (ctx) => {
         active.set(ctx, Math.max(0, (active.get(ctx) ?? 1) - 1));

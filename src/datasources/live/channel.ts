@@ -45,6 +45,7 @@ export function watchSyncs(
     }
   };
 
+  registry.checkRoom(syncIds, authorization);
   try {
     for (const id of new Set(syncIds.map((s) => s.toLowerCase()))) {
       // Registered before watching: a known status is delivered during watch(), and may end it.

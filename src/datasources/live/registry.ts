@@ -48,6 +48,8 @@ export interface LiveRegistry {
    * told the latest status at once. Returns the unwatch function; the last one out stops the poll.
    */
   watch(syncId: string, authorization: string, watcher: Watcher): () => void;
+  /** Throws LiveCapacityError unless all of `syncIds` can be watched (before any is). */
+  checkRoom(syncIds: readonly string[], authorization: string): void;
   /** Stops every poll loop and tells every watcher. */
   close(): void;
 }
@@ -108,10 +110,19 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
     return entry;
   }
 
+  const keyOf = (syncId: string, authorization: string) =>
+    `${hashCredential(authorization)}:${syncId.toLowerCase()}`;
+
   return {
+    checkRoom(syncIds, authorization) {
+      const fresh = new Set(
+        syncIds.map((id) => keyOf(id, authorization)).filter((k) => !entries.has(k)),
+      );
+      if (entries.size + fresh.size > maxPollers) throw new LiveCapacityError(maxPollers);
+    },
     watch(syncId, authorization, watcher) {
       const id = syncId.toLowerCase();
-      const key = `${hashCredential(authorization)}:${id}`;
+      const key = keyOf(id, authorization);
       let entry = entries.get(key);
       if (!entry) {
         if (entries.size >= maxPollers) throw new LiveCapacityError(maxPollers);

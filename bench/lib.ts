@@ -1,0 +1,102 @@
+// Small load-generation kit for the benchmarks: child processes for the systems under test, a
+// closed-loop client at fixed concurrency, and percentile summaries.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { Pool } from 'undici';
+
+export interface Summary {
+  label: string;
+  concurrency: number;
+  requests: number;
+  reqPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+}
+
+/** Starts `node <script>` and resolves once it printed a line matching `ready` (or at once without one). */
+export async function startProcess(
+  script: string,
+  env: Record<string, string>,
+  ready = /(?:)/,
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [script], {
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let seen = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    seen += chunk.toString();
+  });
+  const started = Date.now();
+  while (!ready.test(seen)) {
+    if (child.exitCode !== null) throw new Error(`${script} exited early: ${seen}`);
+    if (Date.now() - started > 15_000) throw new Error(`${script} did not start: ${seen}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return child;
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+}
+
+export interface RequestSpec {
+  method: 'GET' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** Runs `total` requests (after `warmup`) with `concurrency` in flight; every body is read. */
+export async function load(
+  label: string,
+  origin: string,
+  spec: RequestSpec,
+  options: { concurrency: number; total: number; warmup: number },
+): Promise<Summary> {
+  const pool = new Pool(origin, { connections: options.concurrency, pipelining: 1 });
+  const latencies: number[] = [];
+  let errors = 0;
+  let issued = 0;
+  const target = options.warmup + options.total;
+  let measuredStart = 0;
+  const worker = async () => {
+    while (issued < target) {
+      const n = issued++;
+      if (n === options.warmup) measuredStart = performance.now();
+      const t0 = performance.now();
+      const response = await pool.request({ ...spec, body: spec.body ?? null });
+      const text = await response.body.text();
+      const ms = performance.now() - t0;
+      if (response.statusCode !== 200 || text.includes('"errors"')) errors++;
+      if (n >= options.warmup) latencies.push(ms);
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  const elapsed = (performance.now() - measuredStart) / 1000;
+  await pool.close();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return {
+    label,
+    concurrency: options.concurrency,
+    requests: latencies.length,
+    reqPerSec: Math.round(latencies.length / elapsed),
+    p50Ms: Number(at(0.5).toFixed(3)),
+    p99Ms: Number(at(0.99).toFixed(3)),
+    errors,
+  };
+}
+
+export function printTable(rows: Summary[]): void {
+  console.log('| run | concurrency | requests | req/s | p50 ms | p99 ms | errors |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    console.log(
+      `| ${r.label} | ${r.concurrency} | ${r.requests} | ${r.reqPerSec} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} |`,
+    );
+  }
+}

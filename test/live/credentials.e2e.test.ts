@@ -1,0 +1,134 @@
+import type { Client, ClientOptions } from 'graphql-ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SIM_KEY, SIM_OTHER_KEY, SIM_SYNCS } from '../../src/simulator/index.js';
+import {
+  codeOf,
+  ended,
+  envelope,
+  executionOf,
+  type LiveTest,
+  round,
+  SUB_COUNT,
+  settle,
+  startLive,
+  watch,
+  webSocketWithHeaders,
+  wsClient,
+} from '../utils/live-helpers.js';
+import { until } from '../utils/manual-scheduler.js';
+
+let live: LiveTest | undefined;
+const clients: Client[] = [];
+
+async function begin(env: Record<string, string | undefined> = {}) {
+  live = await startLive(env);
+  const url = await live.t.app.start();
+  const open = (options: Partial<ClientOptions> = {}) => {
+    const client = wsClient(url, options);
+    clients.push(client);
+    return client;
+  };
+  return { ...live, live, url, open };
+}
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.dispose()));
+  await live?.t.close();
+  live = undefined;
+});
+
+const NO_SERVICE_KEY = { POLYTOMIC_API_KEY: undefined };
+const DEMO = `Bearer ${SIM_KEY}`;
+const OTHER = `Bearer ${SIM_OTHER_KEY}`;
+
+describe('WebSocket credentials', () => {
+  it('refuses a connection with no credential anywhere at connection_init (4403)', async () => {
+    expect.assertions(4);
+    const { t, open } = await begin(NO_SERVICE_KEY);
+    const closed: number[] = [];
+    const client = open({
+      on: { closed: (event) => closed.push((event as { code: number }).code) },
+    });
+    const w = watch(client, SUB_COUNT, { id: SIM_SYNCS.orders });
+    await ended(w);
+    expect((w.error as { code: number }).code).toBe(4403);
+    expect(closed).toEqual([4403]);
+    expect(w.events).toEqual([]);
+    expect(t.sim.statusCalls()).toBe(0);
+  });
+
+  it('accepts connectionParams.authorization and forwards it exactly', async () => {
+    const { t, open } = await begin(NO_SERVICE_KEY);
+    t.sim.setStatus(SIM_SYNCS.orders, envelope({ recordCount: 1 }));
+    const w = watch(open({ connectionParams: { authorization: DEMO } }), SUB_COUNT, {
+      id: SIM_SYNCS.orders,
+    });
+    await until(() => w.events.length === 1);
+    expect(executionOf(w.events[0])).toEqual({ recordCount: 1 });
+    expect(t.sim.requests.map((r) => r.headers['authorization'])).toEqual([DEMO]);
+  });
+
+  it('accepts the Authorization header of the upgrade request', async () => {
+    const { t, open } = await begin(NO_SERVICE_KEY);
+    t.sim.setStatus(SIM_SYNCS.orders, envelope({ recordCount: 1 }));
+    const client = open({ webSocketImpl: webSocketWithHeaders({ authorization: DEMO }) });
+    const w = watch(client, SUB_COUNT, { id: SIM_SYNCS.orders });
+    await until(() => w.events.length === 1);
+    expect(t.sim.requests.map((r) => r.headers['authorization'])).toEqual([DEMO]);
+  });
+
+  it('prefers connectionParams over the upgrade header, and both over the service key', async () => {
+    const { t, open } = await begin();
+    t.sim.setStatus(SIM_SYNCS.orders, envelope({ recordCount: 1 }));
+    const client = open({
+      connectionParams: { authorization: OTHER },
+      webSocketImpl: webSocketWithHeaders({ authorization: DEMO }),
+    });
+    const w = watch(client, SUB_COUNT, { id: SIM_SYNCS.orders });
+    await until(() => w.events.length === 1);
+    expect(t.sim.requests.map((r) => r.headers['authorization'])).toEqual([OTHER]);
+  });
+});
+
+describe('two credentials on one sync', () => {
+  it('polls once per credential per round, with no cross-talk between them', async () => {
+    const { t, live, open } = await begin(NO_SERVICE_KEY);
+    const id = SIM_SYNCS.orders;
+    t.sim.setStatus(id, envelope({ recordCount: 1 }));
+    const demo = watch(open({ connectionParams: { authorization: DEMO } }), SUB_COUNT, { id });
+    const other = watch(open({ connectionParams: { authorization: OTHER } }), SUB_COUNT, { id });
+    await until(() => demo.events.length === 1 && other.events.length === 1);
+    expect(t.sim.statusCalls()).toBe(2);
+    expect(t.sim.requests.map((r) => r.headers['authorization']).sort()).toEqual([DEMO, OTHER]);
+    expect(live.scheduler.pending()).toHaveLength(2);
+
+    t.sim.setStatus(id, envelope({ recordCount: 2 }));
+    await round(live, 4, 2);
+    await until(() => demo.events.length === 2 && other.events.length === 2);
+    expect(t.sim.requests.slice(2).map((r) => r.headers['authorization'])).toHaveLength(2);
+    expect(
+      t.sim.requests
+        .slice(2)
+        .map((r) => r.headers['authorization'])
+        .sort(),
+    ).toEqual([DEMO, OTHER]);
+
+    // The other key loses the sync while the body changes: only the demo key sees the change,
+    // the other key's subscriber gets NOT_FOUND and ends; the demo key's poller goes on alone.
+    t.sim.addKey(SIM_OTHER_KEY, []);
+    t.sim.setStatus(id, envelope({ recordCount: 3 }));
+    await round(live, 6, 1);
+    await ended(other);
+    await until(() => demo.events.length === 3);
+    expect(demo.events.map(executionOf)).toEqual([1, 2, 3].map((n) => ({ recordCount: n })));
+    expect(other.events.map(executionOf)).toEqual([{ recordCount: 1 }, { recordCount: 2 }, null]);
+    expect(codeOf(other.events[2])).toBe('NOT_FOUND');
+    expect(other.completed).toBe(true);
+    expect(demo.completed).toBe(false);
+
+    await round(live, 7, 1);
+    await settle();
+    expect(t.sim.requests.at(-1)?.headers['authorization']).toBe(DEMO);
+    expect(demo.events).toHaveLength(3);
+  });
+});

@@ -1,0 +1,128 @@
+import type { Client } from 'graphql-ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import { syncId } from '../utils/gateway-helpers.js';
+import {
+  codeOf,
+  envelope,
+  executionOf,
+  fireNext,
+  INTERVAL_MS,
+  isJittered,
+  type LiveTest,
+  metricsText,
+  round,
+  SUB_COUNT,
+  settle,
+  startLive,
+  watch,
+  wsClient,
+} from '../utils/live-helpers.js';
+import { until } from '../utils/manual-scheduler.js';
+
+let live: LiveTest | undefined;
+const clients: Client[] = [];
+
+async function begin(env: Record<string, string | undefined> = {}) {
+  live = await startLive(env);
+  const url = await live.t.app.start();
+  const client = wsClient(url);
+  clients.push(client);
+  return { ...live, live, client };
+}
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.dispose()));
+  await live?.t.close();
+  live = undefined;
+});
+
+describe('upstream outage', () => {
+  it('stays open and silent through several failed polls, backs off doubling, then recovers', async () => {
+    const { t, scheduler, live, client } = await begin();
+    const id = syncId(1);
+    t.sim.addSync(id, envelope({ recordCount: 1 }));
+    const w = watch(client, SUB_COUNT, { id });
+    await until(() => w.events.length === 1);
+    expect(scheduler.requested).toHaveLength(1);
+    expect(isJittered(scheduler.requested[0], INTERVAL_MS)).toBe(true);
+
+    // UPSTREAM_MAX_ATTEMPTS is 3: a poll tick must still make exactly one call.
+    const failures = 4;
+    t.sim.inject({ kind: 'status', status: 503 }, { syncId: id, times: failures });
+    t.sim.setStatus(id, envelope({ recordCount: 2 }));
+    for (let n = 1; n <= failures; n++) {
+      fireNext(scheduler);
+      await until(() => t.sim.statusCalls() === 1 + n);
+      await until(() => scheduler.pending().length === 1);
+      expect(t.sim.statusCalls()).toBe(1 + n);
+      expect(isJittered(scheduler.requested.at(-1), INTERVAL_MS * 2 ** n)).toBe(true);
+    }
+    await settle();
+    expect(w.events).toHaveLength(1);
+    expect(w.completed).toBe(false);
+    expect(w.error).toBeUndefined();
+
+    // Recovery: the change made during the outage arrives, and the cadence is short again.
+    fireNext(scheduler);
+    await until(() => w.events.length === 2);
+    expect(executionOf(w.events[1])).toEqual({ recordCount: 2 });
+    await until(() => scheduler.pending().length === 1);
+    expect(isJittered(scheduler.requested.at(-1), INTERVAL_MS)).toBe(true);
+    expect(t.sim.statusCalls()).toBe(failures + 2);
+
+    t.sim.setStatus(id, envelope({ recordCount: 3 }));
+    await round(live, failures + 3, 1);
+    await until(() => w.events.length === 3);
+    expect(executionOf(w.events[2])).toEqual({ recordCount: 3 });
+    expect(isJittered(scheduler.requested.at(-1), INTERVAL_MS)).toBe(true);
+    expect(w.events.every((event) => event.errors === undefined)).toBe(true);
+
+    const metrics = await metricsText(t);
+    expect(metrics).toContain(`gateway_polls_total{outcome="failed"} ${failures}`);
+    expect(metrics).toContain(`polytomic_upstream_requests_total{outcome="503"} ${failures}`);
+    expect(metrics).not.toMatch(/^polytomic_upstream_retries_total\{/m);
+  });
+
+  it('a subscribe during an outage waits silently and gets its first event on recovery', async () => {
+    const { t, scheduler, client } = await begin();
+    const id = syncId(1);
+    t.sim.addSync(id, envelope({ recordCount: 4 }));
+    t.sim.inject({ kind: 'status', status: 502 }, { syncId: id, times: 2 });
+    const w = watch(client, SUB_COUNT, { id });
+    await until(() => t.sim.statusCalls() === 1 && scheduler.pending().length === 1);
+    fireNext(scheduler);
+    await until(() => t.sim.statusCalls() === 2 && scheduler.pending().length === 1);
+    await settle();
+    expect(w.events).toEqual([]);
+    expect(scheduler.requested.map((ms, i) => isJittered(ms, INTERVAL_MS * 2 ** (i + 1)))).toEqual([
+      true,
+      true,
+    ]);
+
+    fireNext(scheduler);
+    await until(() => w.events.length === 1);
+    expect(executionOf(w.events[0])).toEqual({ recordCount: 4 });
+    expect(t.sim.statusCalls()).toBe(3);
+  });
+
+  it('network resets and 429s back off too, without ending the subscription', async () => {
+    const { t, scheduler, client } = await begin();
+    const id = syncId(1);
+    t.sim.addSync(id, envelope({ recordCount: 1 }));
+    const w = watch(client, SUB_COUNT, { id });
+    await until(() => w.events.length === 1);
+    t.sim.inject({ kind: 'reset' }, { syncId: id, times: 1 });
+    t.sim.inject({ kind: 'status', status: 429 }, { syncId: id, times: 1 });
+    for (let n = 1; n <= 2; n++) {
+      fireNext(scheduler);
+      await until(() => t.sim.statusCalls() === 1 + n && scheduler.pending().length === 1);
+      expect(isJittered(scheduler.requested.at(-1), INTERVAL_MS * 2 ** n)).toBe(true);
+    }
+    t.sim.setStatus(id, envelope({ recordCount: 5 }));
+    fireNext(scheduler);
+    await until(() => w.events.length === 2);
+    expect(w.events.map(codeOf)).toEqual([undefined, undefined]);
+    expect(executionOf(w.events[1])).toEqual({ recordCount: 5 });
+    expect(t.sim.statusCalls()).toBe(4);
+  });
+});

@@ -1,0 +1,122 @@
+import type { Client } from 'graphql-ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import { syncId } from '../utils/gateway-helpers.js';
+import {
+  ended,
+  envelope,
+  type LiveTest,
+  metric,
+  SUB_COUNT,
+  sseInit,
+  sseReader,
+  startLive,
+  watch,
+  wsClient,
+} from '../utils/live-helpers.js';
+import { until } from '../utils/manual-scheduler.js';
+
+let live: LiveTest | undefined;
+/** Set once a test has stopped the app itself, so afterEach only closes the simulator. */
+let stopped = false;
+const clients: Client[] = [];
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.dispose()));
+  if (stopped) await live?.t.sim.close();
+  else await live?.t.close();
+  live = undefined;
+  stopped = false;
+});
+
+async function begin() {
+  live = await startLive();
+  const url = await live.t.app.start();
+  return { ...live, url };
+}
+
+describe('graceful stop', () => {
+  it('closes an open WebSocket with 1001 and stops every poller', async () => {
+    expect.assertions(5);
+    const { t, scheduler, url } = await begin();
+    const id = syncId(1);
+    t.sim.addSync(id, envelope({ recordCount: 1 }));
+    const closes: number[] = [];
+    const client = wsClient(url, {
+      on: { closed: (event) => closes.push((event as { code: number }).code) },
+    });
+    clients.push(client);
+    const w = watch(client, SUB_COUNT, { id });
+    await until(() => w.events.length === 1);
+
+    stopped = true;
+    await t.app.stop();
+    await ended(w);
+    await until(() => closes.length === 1);
+    expect(closes).toEqual([1001]);
+    expect(w.events).toHaveLength(1);
+    expect(scheduler.pending()).toEqual([]);
+    expect(await metric(t, 'gateway_active_pollers')).toBe(0);
+    expect(await metric(t, 'gateway_active_subscriptions')).toBe(0);
+  });
+
+  it('ends an open SSE stream over the port', async () => {
+    const { t, scheduler, url } = await begin();
+    const id = syncId(1);
+    t.sim.addSync(id, envelope({ recordCount: 1 }));
+    const response = await fetch(`${url}/graphql`, sseInit(SUB_COUNT, { id }));
+    if (!response.body) throw new Error('no body');
+    const reader = sseReader(response.body);
+    expect((await reader.next())?.event).toBe('next');
+
+    stopped = true;
+    await t.app.stop();
+    expect((await reader.next())?.event).toBe('complete');
+    expect(await reader.next()).toBeUndefined();
+    expect(scheduler.pending()).toEqual([]);
+    expect(t.sim.statusCalls()).toBe(1);
+  });
+
+  it('stops WebSocket and SSE subscribers of one shared poller together', async () => {
+    const { t, scheduler, url } = await begin();
+    const id = syncId(1);
+    t.sim.addSync(id, envelope({ recordCount: 1 }));
+    const closes: number[] = [];
+    const client = wsClient(url, {
+      on: { closed: (event) => closes.push((event as { code: number }).code) },
+    });
+    clients.push(client);
+    const w = watch(client, SUB_COUNT, { id });
+    const response = await t.app.yoga.fetch(
+      'http://gateway.test/graphql',
+      sseInit(SUB_COUNT, { id }),
+    );
+    if (!response.body) throw new Error('no body');
+    const reader = sseReader(response.body);
+    expect((await reader.next())?.event).toBe('next');
+    await until(() => w.events.length === 1);
+    expect(t.sim.statusCalls()).toBe(1);
+
+    stopped = true;
+    await t.app.stop();
+    expect((await reader.next())?.event).toBe('complete');
+    await until(() => closes.length === 1);
+    expect(closes).toEqual([1001]);
+    expect(scheduler.pending()).toEqual([]);
+  });
+
+  it('two overlapping stop() calls both resolve', async () => {
+    const { t } = await begin();
+    stopped = true;
+    await expect(Promise.all([t.app.stop(), t.app.stop()])).resolves.toEqual([
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('stop() is idempotent: a second call after the first has finished resolves too', async () => {
+    const { t } = await begin();
+    stopped = true;
+    await t.app.stop();
+    await expect(t.app.stop()).resolves.toBeUndefined();
+  });
+});
