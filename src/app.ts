@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
+import { type DocumentNode, Kind } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
@@ -13,6 +15,7 @@ import { createStatusStore } from './datasources/status-store.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { useDistinctResults } from './plugins/use-distinct-results.js';
+import { useResponseCache } from './plugins/use-response-cache.js';
 import { requestIdOf, useRequestId } from './request-id.js';
 import { SAMPLE_QUERY, SAMPLE_SUBSCRIPTION } from './samples.js';
 import { schema } from './schema/index.js';
@@ -93,8 +96,27 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     maskedErrors: { isDev: false },
     logging: yogaLogger(logger),
     plugins: [
+      // Queries run compiled (graphql-jit): the full-status query walks ~100 fields per sync and
+      // execution was the largest cost on the hot path. Subscriptions keep graphql-js semantics.
+      useGraphQlJit({}, { enableIf: ({ document }) => !isSubscription(document) }),
       useRequestId(),
       useReadiness(() => accepting),
+      ...(config.cache.ttlMs > 0
+        ? [
+            useResponseCache({
+              ttlMs: config.cache.ttlMs,
+              maxEntries: config.cache.maxEntries,
+              credentialKeyOf: (request) => {
+                const authorization = pickAuthorization(
+                  request.headers.get('authorization'),
+                  config.polytomic.serviceAuthorization,
+                );
+                return authorization && hashCredential(authorization);
+              },
+              onLookup: (hit) => metrics.responseCache.inc({ result: hit ? 'hit' : 'miss' }),
+            }),
+          ]
+        : []),
       useDistinctResults({
         onOpen: () => metrics.activeSubscriptions.inc(),
         onClose: () => metrics.activeSubscriptions.dec(),
@@ -103,11 +125,21 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       usePrometheus({
         registry: metrics.registry,
         endpoint: '/metrics',
+        // Only the series an operator reads; the plugin's per-phase ones cost a document walk
+        // (deprecated fields) and several histograms on every request, measured on the hot path.
         metrics: {
           graphql_envelop_request: true,
           graphql_envelop_request_duration: true,
           graphql_envelop_error_result: true,
           graphql_yoga_http_duration: true,
+          graphql_envelop_request_time_summary: false,
+          graphql_envelop_deprecated_field: false,
+          graphql_envelop_phase_parse: false,
+          graphql_envelop_phase_validate: false,
+          graphql_envelop_phase_context: false,
+          graphql_envelop_phase_execute: false,
+          graphql_envelop_phase_subscribe: false,
+          graphql_envelop_schema_change: false,
         },
       }),
     ],
@@ -121,9 +153,15 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       const requestId = request
         ? requestIdOf(request)
         : String(initial.req?.headers['x-request-id'] ?? crypto.randomUUID()).slice(0, 128);
+      let log: Logger | undefined;
       return {
         requestId,
-        log: logger.child({ requestId }),
+        // Made on first use: a pino child serialises its bindings up front, and most
+        // operations never log.
+        get log() {
+          log ??= logger.child({ requestId });
+          return log;
+        },
         authorization,
         statuses: authorization ? createStatusLoader(store, authorization, requestId) : undefined,
         maxIdsPerRequest: config.maxIdsPerRequest,
@@ -172,6 +210,12 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       return stopping;
     },
   };
+}
+
+function isSubscription(document: DocumentNode): boolean {
+  return document.definitions.some(
+    (d) => d.kind === Kind.OPERATION_DEFINITION && d.operation === 'subscription',
+  );
 }
 
 /** `/ready`: 200 while the gateway accepts work, 503 once shutdown has begun. */

@@ -20,4 +20,9 @@ export interface Context {
    * read by `useDistinctResults` to compare each result with the last one sent for that sync.
    */
   liveSyncId?: string;
+  /**
+   * When the oldest status this operation used was fetched; a cached response must not outlive
+   * it by more than CACHE_TTL_MS.
+   */
+  oldestFetchedAt?: number;
 }

@@ -7,6 +7,7 @@ export interface Metrics {
   upstreamDuration: Histogram<'outcome'>;
   upstreamRetries: Counter<'reason'>;
   statusLookups: Counter<'result'>;
+  responseCache: Counter<'result'>;
   activeSubscriptions: Gauge;
   activePollers: Gauge;
   polls: Counter<'outcome'>;
@@ -40,6 +41,12 @@ export function createMetrics(): Metrics {
     statusLookups: new Counter({
       name: 'gateway_status_lookups_total',
       help: 'Status lookups across requests: hit (TTL cache), shared (joined a call in flight), miss (new upstream call).',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    responseCache: new Counter({
+      name: 'gateway_response_cache_total',
+      help: 'Query responses served from the response cache (hit) or executed (miss).',
       labelNames: ['result'],
       registers: [registry],
     }),

@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
-import type { SyncStatus } from './polytomic/types.js';
+import type { Snapshot } from './polytomic/types.js';
 import type { StatusStore } from './status-store.js';
 
 /** Per-operation loader of sync statuses, keyed by id (case-insensitive, as UUIDs are). */
-export type StatusLoader = DataLoader<string, SyncStatus>;
+export type StatusLoader = DataLoader<string, Snapshot>;
 
 /**
  * One upstream call per distinct id per operation, all issued in parallel (the store and the
@@ -15,7 +15,7 @@ export function createStatusLoader(
   authorization: string,
   requestId?: string,
 ): StatusLoader {
-  return new DataLoader<string, SyncStatus, string>(
+  return new DataLoader<string, Snapshot, string>(
     (ids) =>
       Promise.all(
         ids.map((id) =>

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { CredentialHasher } from './credential.js';
 import type { CallOptions, PolytomicClient } from './polytomic/client.js';
-import type { SyncStatus } from './polytomic/types.js';
+import type { Snapshot } from './polytomic/types.js';
 
 /** Options of {@link createStatusStore}. */
 export interface StatusStoreOptions {
@@ -18,9 +18,9 @@ export interface StatusStoreOptions {
 /** The one cross-request view of sync statuses, used by queries, entity references and pollers. */
 export interface StatusStore {
   /** The status of `id` as `authorization` sees it: cached, joined to a call in flight, or fetched. */
-  get(id: string, authorization: string, call?: CallOptions): Promise<SyncStatus>;
+  get(id: string, authorization: string, call?: CallOptions): Promise<Snapshot>;
   /** Like `get` but never answers from the TTL cache (a poll tick wants news); refills it. */
-  refresh(id: string, authorization: string, call?: CallOptions): Promise<SyncStatus>;
+  refresh(id: string, authorization: string, call?: CallOptions): Promise<Snapshot>;
 }
 
 /**
@@ -29,10 +29,10 @@ export interface StatusStore {
  */
 export function createStatusStore(options: StatusStoreOptions): StatusStore {
   const { client, hashCredential, ttlMs, onLookup } = options;
-  const inFlight = new Map<string, Promise<SyncStatus>>();
+  const inFlight = new Map<string, Promise<Snapshot>>();
   const cache =
     ttlMs > 0
-      ? new LRUCache<string, SyncStatus>({ max: options.maxEntries ?? 10_000, ttl: ttlMs })
+      ? new LRUCache<string, Snapshot>({ max: options.maxEntries ?? 10_000, ttl: ttlMs })
       : undefined;
 
   function load(key: string, id: string, authorization: string, call?: CallOptions) {
@@ -45,8 +45,9 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
     const fetching = client
       .getSyncStatus(id.toLowerCase(), authorization, call)
       .then((status) => {
-        cache?.set(key, status);
-        return status;
+        const snapshot = { status, fetchedAt: Date.now() };
+        cache?.set(key, snapshot);
+        return snapshot;
       })
       .finally(() => inFlight.delete(key));
     inFlight.set(key, fetching);

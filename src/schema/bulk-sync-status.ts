@@ -1,25 +1,29 @@
-import type { SyncStatus } from '../datasources/polytomic/types.js';
+import type { Snapshot } from '../datasources/polytomic/types.js';
 import { builder } from './builder.js';
 import { ExecutionRef } from './execution.js';
 import { IngestionStatusRef } from './ingestion-status.js';
 
-export const BulkSyncStatusRef = builder.objectRef<SyncStatus>('BulkSyncStatus').implement({
+export const BulkSyncStatusRef = builder.objectRef<Snapshot>('BulkSyncStatus').implement({
   description: 'What Polytomic reports about a bulk sync: its runs, CDC health and schedule.',
   fields: (t) => ({
-    currentExecution: t.expose('currentExecution', {
+    currentExecution: t.field({
       type: ExecutionRef,
+      resolve: ({ status }) => status.currentExecution,
       description: 'The execution in progress, if any.',
     }),
-    lastExecution: t.expose('lastExecution', {
+    lastExecution: t.field({
       type: ExecutionRef,
+      resolve: ({ status }) => status.lastExecution,
       description: 'The most recent finished execution, if any.',
     }),
-    ingestionStatus: t.expose('ingestionStatus', {
+    ingestionStatus: t.field({
       type: IngestionStatusRef,
+      resolve: ({ status }) => status.ingestionStatus,
       description: 'CDC ingestion health; null for syncs without change-data-capture.',
     }),
-    nextExecutionTime: t.expose('nextExecutionTime', {
+    nextExecutionTime: t.field({
       type: 'DateTime',
+      resolve: ({ status }) => status.nextExecutionTime,
       description: 'When the scheduler will next start this sync; null when none is scheduled.',
     }),
   }),

@@ -3,15 +3,15 @@ import { watchSyncs } from '../datasources/live/channel.js';
 import type { LiveEvent } from '../datasources/live/events.js';
 import { LiveCapacityError } from '../datasources/live/registry.js';
 import { PolytomicError, UpstreamHttpError } from '../datasources/polytomic/errors.js';
-import type { SyncStatus } from '../datasources/polytomic/types.js';
+import type { Snapshot } from '../datasources/polytomic/types.js';
 import { builder } from './builder.js';
 import { BulkSyncStatusRef } from './bulk-sync-status.js';
 import { clientError, ErrorCode, toClientError, unauthenticated } from './errors.js';
 
-/** A sync as the schema sees it: its id and the status it was loaded with. */
+/** A sync as the schema sees it: its id and the status snapshot it was loaded with. */
 export interface BulkSyncShape {
   id: string;
-  status: SyncStatus;
+  snapshot: Snapshot;
 }
 
 export const BulkSyncRef = builder.objectRef<BulkSyncShape>('BulkSync').implement({
@@ -19,7 +19,7 @@ export const BulkSyncRef = builder.objectRef<BulkSyncShape>('BulkSync').implemen
     'A Polytomic bulk sync (a source-to-destination ELT pipeline). Entity: other subgraphs may reference it by id.',
   fields: (t) => ({
     id: t.exposeID('id', { nullable: false, description: "The bulk sync's id (a UUID)." }),
-    status: t.expose('status', {
+    status: t.expose('snapshot', {
       type: BulkSyncStatusRef,
       description: "Status from the status endpoint; null, with an error, where it can't be read.",
     }),
@@ -92,7 +92,12 @@ export async function loadSync(context: Context, id: string): Promise<BulkSyncSh
   if (!context.statuses) throw unauthenticated();
   checkId(id);
   try {
-    return { id, status: await context.statuses.load(id) };
+    const snapshot = await context.statuses.load(id);
+    context.oldestFetchedAt = Math.min(
+      context.oldestFetchedAt ?? snapshot.fetchedAt,
+      snapshot.fetchedAt,
+    );
+    return { id, snapshot };
   } catch (error) {
     if (error instanceof PolytomicError) {
       context.log.warn(
@@ -151,5 +156,5 @@ function fromEvent(event: LiveEvent, asked: readonly string[], context: Context)
   if ('endedWith' in event) {
     throw toClientError(new UpstreamHttpError(event.endedWith.statusCode), id);
   }
-  return { id, status: event.status };
+  return { id, snapshot: event.snapshot };
 }

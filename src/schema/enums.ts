@@ -22,9 +22,16 @@ function openEnum<const V extends string>(name: string, description: string, val
     ) as Record<V | 'UNKNOWN', { value: V | 'UNKNOWN'; description: string }>,
   });
   const known = new Set<string>(values);
+  // Memoised: a handful of distinct wire strings are mapped on every field of every result.
+  const seen = new Map<string, V | 'UNKNOWN'>();
   const toValue = (raw: string): V | 'UNKNOWN' => {
-    const value = raw.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
-    return known.has(value) ? (value as V) : 'UNKNOWN';
+    let mapped = seen.get(raw);
+    if (mapped === undefined) {
+      const value = raw.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+      mapped = known.has(value) ? (value as V) : 'UNKNOWN';
+      if (seen.size < 256) seen.set(raw, mapped);
+    }
+    return mapped;
   };
   return { ref, toValue };
 }

@@ -48,8 +48,10 @@ function status(n: number): SyncStatus {
   };
 }
 
+const snap = (n: number) => ({ status: status(n), fetchedAt: 0 });
+
 const countOf = (event: LiveEvent | undefined) =>
-  event && 'status' in event ? event.status.currentExecution?.recordCount : undefined;
+  event && 'snapshot' in event ? event.snapshot.status.currentExecution?.recordCount : undefined;
 
 /** A status store answering from a table, recording every call. */
 function fakeStore() {
@@ -58,7 +60,9 @@ function fakeStore() {
   const answer = (id: string, authorization: string, kind: 'get' | 'refresh') => {
     calls.push({ id, authorization, kind });
     const value = answers.get(`${authorization}|${id}`) ?? answers.get(id) ?? status(0);
-    return value instanceof Error ? Promise.reject(value) : Promise.resolve(value);
+    return value instanceof Error
+      ? Promise.reject(value)
+      : Promise.resolve({ status: value, fetchedAt: 0 });
   };
   const store: StatusStore = {
     get: (id, authorization) => answer(id, authorization, 'get'),
@@ -247,7 +251,7 @@ describe('watchSyncs channel', () => {
     const { registry, watchers } = fakeRegistry();
     const stream = watchSyncs(registry, [A], KEY);
     const watcher = watchers.get(A) as Watcher;
-    for (let n = 1; n <= 10_000; n++) watcher.onEvent({ syncId: A, status: status(n) });
+    for (let n = 1; n <= 10_000; n++) watcher.onEvent({ syncId: A, snapshot: snap(n) });
 
     const first = await stream.next();
     expect(first.done).toBe(false);
@@ -255,7 +259,7 @@ describe('watchSyncs channel', () => {
     // Nothing else was queued.
     const second = stream.next();
     expect(await settlesSoon(second)).toBe(false);
-    watcher.onEvent({ syncId: A, status: status(10_001) });
+    watcher.onEvent({ syncId: A, snapshot: snap(10_001) });
     expect(countOf((await second).value)).toBe(10_001);
   });
 
@@ -264,10 +268,10 @@ describe('watchSyncs channel', () => {
     const stream = watchSyncs(registry, [A, B], KEY);
     const a = watchers.get(A) as Watcher;
     const b = watchers.get(B) as Watcher;
-    a.onEvent({ syncId: A, status: status(1) });
-    a.onEvent({ syncId: A, status: status(2) });
-    b.onEvent({ syncId: B, status: status(10) });
-    a.onEvent({ syncId: A, status: status(3) });
+    a.onEvent({ syncId: A, snapshot: snap(1) });
+    a.onEvent({ syncId: A, snapshot: snap(2) });
+    b.onEvent({ syncId: B, snapshot: snap(10) });
+    a.onEvent({ syncId: A, snapshot: snap(3) });
     const pulled = [await stream.next(), await stream.next()].map((r) => [
       r.value?.syncId,
       countOf(r.value),
@@ -303,7 +307,7 @@ describe('watchSyncs channel', () => {
     expect((await stream.next()).value).toEqual({ syncId: A, endedWith: { statusCode: 404 } });
 
     const waiting = stream.next();
-    (watchers.get(B) as Watcher).onEvent({ syncId: B, status: status(7) });
+    (watchers.get(B) as Watcher).onEvent({ syncId: B, snapshot: snap(7) });
     expect(countOf((await waiting).value)).toBe(7);
     (watchers.get(B) as Watcher).onEvent({ syncId: B, endedWith: { statusCode: 403 } });
     expect((await stream.next()).value).toEqual({ syncId: B, endedWith: { statusCode: 403 } });
@@ -346,11 +350,11 @@ describe('local fan-out', () => {
     const offA = fanOut.subscribe('t', (e) => got.push(`a:${e.syncId}`));
     const offB = fanOut.subscribe('t', (e) => got.push(`b:${e.syncId}`));
     fanOut.subscribe('other', (e) => got.push(`o:${e.syncId}`));
-    fanOut.publish('t', { syncId: '1', status: status(0) });
+    fanOut.publish('t', { syncId: '1', snapshot: snap(0) });
     offA();
-    fanOut.publish('t', { syncId: '2', status: status(0) });
+    fanOut.publish('t', { syncId: '2', snapshot: snap(0) });
     offB();
-    fanOut.publish('t', { syncId: '3', status: status(0) });
+    fanOut.publish('t', { syncId: '3', snapshot: snap(0) });
     expect(got).toEqual(['a:1', 'b:1', 'b:2']);
   });
 });

@@ -1,6 +1,6 @@
 import type { Logger } from '../../logger.js';
 import { PolytomicError, UpstreamHttpError } from '../polytomic/errors.js';
-import type { SyncStatus } from '../polytomic/types.js';
+import type { Snapshot } from '../polytomic/types.js';
 import type { StatusStore } from '../status-store.js';
 import { backoffDelay, type Cadence, nextPollDelay, withJitter } from './cadence.js';
 import type { LiveEvent, Scheduler } from './events.js';
@@ -42,14 +42,15 @@ export function startPoller(options: PollerOptions): () => void {
     if (!stopped) timer = scheduler.setTimeout(tick, withJitter(ms));
   };
 
-  const succeeded = (status: SyncStatus) => {
+  const succeeded = (snapshot: Snapshot) => {
+    const { status } = snapshot;
     if (failures > 0) log.info({ syncId, failures }, 'live poll recovered');
     failures = 0;
     const fingerprint = JSON.stringify(status);
     const changed = fingerprint !== last;
     last = fingerprint;
     onPoll?.(changed ? 'changed' : 'unchanged');
-    if (changed) publish({ syncId, status });
+    if (changed) publish({ syncId, snapshot });
     schedule(nextPollDelay(status, cadence, now()));
   };
 
@@ -75,8 +76,8 @@ export function startPoller(options: PollerOptions): () => void {
     const fetch = first
       ? store.get(syncId, authorization, { attempts: 1 })
       : store.refresh(syncId, authorization, { attempts: 1 });
-    fetch.then((status) => {
-      if (!stopped) succeeded(status);
+    fetch.then((snapshot) => {
+      if (!stopped) succeeded(snapshot);
     }, failed);
   }
 

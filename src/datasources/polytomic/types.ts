@@ -3,6 +3,13 @@
  * field folded to `null`, timestamps as RFC 3339 UTC strings, enum values kept exactly as sent
  * (the schema maps them, with an UNKNOWN fallback).
  */
+/** A status as fetched, with when: what the store shares and caches. */
+export interface Snapshot {
+  status: SyncStatus;
+  /** Epoch milliseconds at which Polytomic answered. */
+  fetchedAt: number;
+}
+
 export interface SyncStatus {
   currentExecution: Execution | null;
   lastExecution: Execution | null;

@@ -162,34 +162,27 @@ export function parseStatusBody(body: string): SyncStatus {
   };
 }
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
  * A UTC timestamp is passed through exactly as Polytomic wrote it (its precision kept); an offset
- * one is converted to UTC; one that is not RFC 3339 becomes null rather than failing the body.
+ * one is converted to UTC; one that is not RFC 3339, or names a day or time that does not exist
+ * (Date would roll 2024-02-30 over to March 1st), becomes null rather than failing the body.
  */
 export function toUtc(value: string): string | null {
   const match = RFC3339.exec(value);
-  if (!match || !isCalendarDateTime(value)) return null;
-  const date = new Date(value.replace(' ', 'T'));
-  if (Number.isNaN(date.getTime())) return null;
-  if (match[2] === 'Z' || match[2] === 'z') return `${value.slice(0, 10)}T${value.slice(11, -1)}Z`;
-  const iso = date.toISOString();
-  return match[1] ? iso : iso.replace('.000Z', 'Z');
-}
-
-/** Date rolls 2024-02-30 over to March 1st; a timestamp must name a real day and time. */
-function isCalendarDateTime(value: string): boolean {
-  const [year, month, day, hour, minute, second] = [0, 5, 8, 11, 14, 17].map((at) =>
-    Number(value.slice(at, at === 0 ? 4 : at + 2)),
-  ) as [number, number, number, number, number, number];
-  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-  return (
-    date.getUTCFullYear() === year &&
-    date.getUTCMonth() === month - 1 &&
-    date.getUTCDate() === day &&
-    date.getUTCHours() === hour &&
-    date.getUTCMinutes() === minute &&
-    date.getUTCSeconds() === second
-  );
+  if (!match) return null;
+  const [, y, mo, d, h, mi, sec, fraction, zone] = match as unknown as string[];
+  const year = Number(y);
+  const month = Number(mo);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+  if (days === undefined || Number(d) < 1 || Number(d) > days) return null;
+  if (Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59) return null;
+  if (zone === 'Z' || zone === 'z') return `${value.slice(0, 10)}T${value.slice(11, -1)}Z`;
+  if (Number(zone?.slice(1, 3)) > 23 || Number(zone?.slice(4, 6)) > 59) return null;
+  const iso = new Date(value.replace(' ', 'T')).toISOString();
+  return fraction ? iso : iso.replace('.000Z', 'Z');
 }

@@ -1,0 +1,47 @@
+import type { ExecutionResult } from 'graphql';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
+import type { Context } from '../context.js';
+
+/** Options of {@link useResponseCache}. */
+export interface ResponseCacheOptions {
+  /** CACHE_TTL_MS: how long a fetched status may be reused. */
+  ttlMs: number;
+  maxEntries: number;
+  /** The credential key a request runs with (its HMAC), or undefined without one. */
+  credentialKeyOf: (request: Request) => string | undefined;
+  onLookup?: (hit: boolean) => void;
+}
+
+/**
+ * Serves a repeated query from a response cache keyed by credential, skipping parse, validation
+ * and execution. Written here rather than with @envelop/response-cache because an entry must
+ * expire CACHE_TTL_MS after the oldest status it was built from was fetched, not after it was
+ * built: the TTL bounds how stale data may be, and a fixed per-response TTL would double that
+ * bound on top of the status cache. Results with errors are never cached.
+ */
+export function useResponseCache(options: ResponseCacheOptions): Plugin<Context> {
+  const { ttlMs, credentialKeyOf, onLookup } = options;
+  const cache = new LRUCache<string, ExecutionResult>({ max: options.maxEntries, ttl: ttlMs });
+  const keys = new WeakMap<Request, string>();
+
+  return {
+    onParams({ request, params, setResult }) {
+      const credential = credentialKeyOf(request);
+      if (!credential || !params.query) return;
+      const key = `${credential}\n${params.operationName ?? ''}\n${JSON.stringify(params.variables ?? {})}\n${params.query}`;
+      const cached = cache.get(key);
+      onLookup?.(cached !== undefined);
+      if (cached) setResult(cached);
+      else keys.set(request, key);
+    },
+    onExecutionResult({ request, result, context }) {
+      const key = keys.get(request);
+      const { oldestFetchedAt } = context as Partial<Context>;
+      if (!key || !result || isAsyncIterable(result) || result.errors?.length) return;
+      if (oldestFetchedAt === undefined) return;
+      const remaining = oldestFetchedAt + ttlMs - Date.now();
+      if (remaining > 0) cache.set(key, result, { ttl: remaining });
+    },
+  };
+}
