@@ -79,7 +79,8 @@ export async function load(
   const elapsed = (performance.now() - measuredStart) / 1000;
   await pool.close();
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
   return {
     label,
     concurrency: options.concurrency,

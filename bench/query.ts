@@ -1,7 +1,14 @@
 // npm run bench (query part): a full-status query through the gateway against direct GETs to
 // the same simulator, in the same run, at fixed concurrency, cache off and on.
 import { SIM_KEY, SIM_SYNCS } from '../src/simulator/index.js';
-import { load, printTable, type RequestSpec, startProcess, stopProcess, type Summary } from './lib.js';
+import {
+  load,
+  printTable,
+  type RequestSpec,
+  type Summary,
+  startProcess,
+  stopProcess,
+} from './lib.js';
 
 const SIM_PORT = '4310';
 const GATEWAY_PORT = { off: '4311', on: '4312' };
@@ -28,12 +35,19 @@ const viaGateway: RequestSpec = {
   body: JSON.stringify({ query: FULL_STATUS, variables: { id: SYNC } }),
 };
 
-const sim = await startProcess('dist/simulator/main.js', { SIMULATOR_PORT: SIM_PORT }, /simulator on/);
+const sim = await startProcess(
+  'dist/simulator/main.js',
+  { SIMULATOR_PORT: SIM_PORT },
+  /simulator on/,
+);
 const gateway = (port: string, ttl: string) =>
-  startProcess(
-    'dist/server.js',
-    { PORT: port, HOST: '127.0.0.1', LOG_LEVEL: 'warn', CACHE_TTL_MS: ttl, POLYTOMIC_BASE_URL: `http://127.0.0.1:${SIM_PORT}` },
-  ).then(async (child) => {
+  startProcess('dist/server.js', {
+    PORT: port,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    CACHE_TTL_MS: ttl,
+    POLYTOMIC_BASE_URL: `http://127.0.0.1:${SIM_PORT}`,
+  }).then(async (child) => {
     await waitFor(`http://127.0.0.1:${port}/ready`);
     return child;
   });
@@ -56,14 +70,19 @@ try {
 }
 
 printTable(rows);
-const find = (label: string, c: number) => rows.find((r) => r.label === label && r.concurrency === c);
+const find = (label: string, c: number) =>
+  rows.find((r) => r.label === label && r.concurrency === c);
 const d1 = find('direct GET to simulator', 1);
 const off1 = find('gateway, cache off', 1);
 const off16 = find('gateway, cache off', 16);
 const on16 = find('gateway, cache on (hot)', 16);
 if (d1 && off1 && off16 && on16) {
-  console.log(`\ngateway overhead at p50, cache off, concurrency 1: ${(off1.p50Ms - d1.p50Ms).toFixed(3)} ms (target <= 0.5)`);
-  console.log(`cache on / cache off req/s at concurrency 16: ${(on16.reqPerSec / off16.reqPerSec).toFixed(2)}x (target >= 2)`);
+  console.log(
+    `\ngateway overhead at p50, cache off, concurrency 1: ${(off1.p50Ms - d1.p50Ms).toFixed(3)} ms (target <= 0.5)`,
+  );
+  console.log(
+    `cache on / cache off req/s at concurrency 16: ${(on16.reqPerSec / off16.reqPerSec).toFixed(2)}x (target >= 2)`,
+  );
 }
 
 async function waitFor(url: string) {

@@ -1,0 +1,163 @@
+// npm run bench (subscription part): 2,000 WebSocket connections, one subscription each, over
+// 20 syncs, against one gateway process. Reports memory per subscription, upstream polls per
+// interval, and fan-out latency from the poll that sees a change to its subscribers receiving it.
+import { readFileSync } from 'node:fs';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { createSimulator } from '../src/simulator/index.js';
+import { startProcess, stopProcess } from './lib.js';
+
+const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 2000);
+const SYNCS = 20;
+const INTERVAL_MS = 1000;
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 8);
+const GATEWAY_PORT = '4321';
+
+const now = () => performance.timeOrigin + performance.now();
+const sim = createSimulator({ port: 0, now });
+const simUrl = await sim.start();
+const ids = Array.from(
+  { length: SYNCS },
+  (_, n) => `b0b00000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+);
+const body = (count: number) => ({
+  data: {
+    current_execution: {
+      id: 'e0000000-0000-4000-8000-000000000001',
+      status: 'running',
+      record_count: count,
+      created_at: '2026-01-01T00:00:00Z',
+      started_at: '2026-01-01T00:00:01Z',
+      schemas: null,
+    },
+    next_execution_time: null,
+  },
+});
+for (const id of ids) sim.addSync(id, JSON.stringify(body(0)), { keys: ['bench_key'] });
+
+const gateway = await startProcess('dist/server.js', {
+  PORT: GATEWAY_PORT,
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+  POLYTOMIC_BASE_URL: simUrl,
+  POLYTOMIC_API_KEY: 'bench_key',
+  POLL_INTERVAL_MS: String(INTERVAL_MS),
+  MAX_POLLERS: '100',
+});
+const rss = () => {
+  const line = readFileSync(`/proc/${gateway.pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS'));
+  return Number(line?.split(/\s+/)[1] ?? 0) * 1024;
+};
+await waitFor(`http://127.0.0.1:${GATEWAY_PORT}/ready`);
+await new Promise((resolve) => setTimeout(resolve, 500));
+const rssBefore = rss();
+
+/** Receive times per (sync, record count), for latency. */
+const received = new Map<string, number[]>();
+const clients: ReturnType<typeof createClient>[] = [];
+let initial = 0;
+const query = /* GraphQL */ `subscription ($id: ID!) { bulkSync(id: $id) { id status { currentExecution { recordCount } } } }`;
+for (let n = 0; n < CONNECTIONS; n++) {
+  const id = ids[n % SYNCS] as string;
+  const client = createClient({
+    url: `ws://127.0.0.1:${GATEWAY_PORT}/graphql`,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+  });
+  clients.push(client);
+  client.subscribe<{ bulkSync: { status: { currentExecution: { recordCount: number } } } }>(
+    { query, variables: { id } },
+    {
+      next: (result) => {
+        const count = result.data?.bulkSync.status.currentExecution.recordCount ?? -1;
+        if (count === 0) initial++;
+        const key = `${id}:${count}`;
+        const times = received.get(key) ?? [];
+        times.push(now());
+        received.set(key, times);
+      },
+      error: (error) => console.error('subscription error', error),
+      complete: () => {},
+    },
+  );
+  if (n % 100 === 99) await until(() => initial >= n + 1);
+}
+await until(() => initial >= CONNECTIONS);
+await new Promise((resolve) => setTimeout(resolve, 1000));
+const rssAfter = rss();
+
+// Rounds: every sync changes once per interval; count upstream polls per interval meanwhile.
+sim.resetRequests();
+const started = now();
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const id of ids) sim.setStatus(id, JSON.stringify(body(round)));
+  await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS));
+}
+const elapsedIntervals = (now() - started) / INTERVAL_MS;
+const polls = sim.statusCalls();
+await until(
+  () => ids.every((id) => (received.get(`${id}:${ROUNDS}`)?.length ?? 0) >= CONNECTIONS / SYNCS),
+  10_000,
+);
+
+// Latency: for each change, from the poll that first returned it to each subscriber.
+const lastSubscriber: number[] = [];
+const everyDelivery: number[] = [];
+for (const id of ids) {
+  const pollTimes = sim.requests.filter((r) => r.syncId === id).map((r) => r.at);
+  for (let round = 1; round <= ROUNDS; round++) {
+    const times = received.get(`${id}:${round}`);
+    if (!times?.length) continue;
+    const first = Math.min(...times);
+    const poll = Math.max(...pollTimes.filter((at) => at <= first));
+    lastSubscriber.push(Math.max(...times) - poll);
+    for (const at of times) everyDelivery.push(at - poll);
+  }
+}
+
+for (const client of clients) await client.dispose();
+await stopProcess(gateway);
+await sim.close();
+
+const pct = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0).toFixed(1);
+};
+console.log(
+  `connections/subscriptions: ${CONNECTIONS}, syncs: ${SYNCS}, poll interval: ${INTERVAL_MS} ms, rounds: ${ROUNDS}`,
+);
+console.log(
+  `gateway RSS: ${(rssBefore / 2 ** 20).toFixed(1)} MiB idle -> ${(rssAfter / 2 ** 20).toFixed(1)} MiB with subscriptions`,
+);
+console.log(
+  `memory per subscription (RSS delta / ${CONNECTIONS}): ${((rssAfter - rssBefore) / CONNECTIONS / 1024).toFixed(1)} KiB`,
+);
+console.log(
+  `upstream polls per interval: ${(polls / elapsedIntervals).toFixed(2)} (${polls} polls over ${elapsedIntervals.toFixed(2)} intervals; must be ${SYNCS})`,
+);
+console.log(
+  `fan-out latency, poll -> last of ${CONNECTIONS / SYNCS} subscribers: p50 ${pct(lastSubscriber, 0.5)} ms, p99 ${pct(lastSubscriber, 0.99)} ms (${lastSubscriber.length} changes)`,
+);
+console.log(
+  `fan-out latency, poll -> each subscriber: p50 ${pct(everyDelivery, 0.5)} ms, p99 ${pct(everyDelivery, 0.99)} ms (${everyDelivery.length} deliveries)`,
+);
+
+async function until(condition: () => boolean, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('benchmark condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+async function waitFor(url: string) {
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`${url} never became ready`);
+}
