@@ -6,6 +6,7 @@ import { type DocumentNode, Kind } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
+import { correlationOf, correlationOfRequest, useRequestId } from './correlation.js';
 import { createCredentialHasher, pickAuthorization } from './datasources/credential.js';
 import type { Scheduler } from './datasources/live/events.js';
 import { createLiveRegistry } from './datasources/live/registry.js';
@@ -16,7 +17,6 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { useDistinctResults } from './plugins/use-distinct-results.js';
 import { useResponseCache } from './plugins/use-response-cache.js';
-import { requestIdOf, useRequestId } from './request-id.js';
 import { SAMPLE_QUERY, SAMPLE_SUBSCRIPTION } from './samples.js';
 import { schema } from './schema/index.js';
 import { attachWebSocket, closeWebSockets, type WebSocketContext } from './websocket.js';
@@ -150,16 +150,20 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         ? request.headers.get('authorization')
         : initial.clientAuthorization;
       const authorization = pickAuthorization(fromClient, config.polytomic.serviceAuthorization);
-      const requestId = request
-        ? requestIdOf(request)
-        : String(initial.req?.headers['x-request-id'] ?? crypto.randomUUID()).slice(0, 128);
+      const correlation = request
+        ? correlationOfRequest(request)
+        : correlationOf((name) => {
+            const value = initial.req?.headers[name];
+            return Array.isArray(value) ? value[0] : value;
+          });
+      const { requestId } = correlation;
       let log: Logger | undefined;
       return {
         requestId,
         // Made on first use: a pino child serialises its bindings up front, and most
         // operations never log.
         get log() {
-          log ??= logger.child({ requestId });
+          log ??= logger.child(correlation);
           return log;
         },
         authorization,
