@@ -15,6 +15,7 @@ import { createStatusLoader } from './datasources/status-loader.js';
 import { createStatusStore } from './datasources/status-store.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { CSRF_HEADERS, safetyPlugins } from './plugins/safety.js';
 import { useDistinctResults } from './plugins/use-distinct-results.js';
 import { useResponseCache } from './plugins/use-response-cache.js';
 import { SAMPLE_QUERY, SAMPLE_SUBSCRIPTION } from './samples.js';
@@ -60,12 +61,19 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       metrics.upstreamDuration.observe({ outcome }, seconds);
     },
     onRetry: (reason) => metrics.upstreamRetries.inc({ reason }),
+    ...config.resilience,
+    onBreakerState: (state) => {
+      metrics.breakerState.set({ closed: 0, 'half-open': 1, open: 2 }[state]);
+      logger.warn({ state }, 'upstream circuit breaker changed state');
+    },
   });
+  metrics.trackUpstreamLoad(client.load);
   const store = createStatusStore({
     client,
     hashCredential,
     ttlMs: config.cache.ttlMs,
     maxEntries: config.cache.maxEntries,
+    staleIfErrorMs: config.resilience.staleIfErrorMs,
     onLookup: (result) => metrics.statusLookups.inc({ result }),
   });
   const live = createLiveRegistry({
@@ -86,6 +94,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
+    batching: false,
+    maxRequestBodySize: config.safety.maxRequestBytes,
+    cors: corsOptions(config.safety.corsOrigins),
     graphiql: config.graphiql
       ? {
           title: 'Polytomic sync gateway',
@@ -96,6 +107,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     maskedErrors: { isDev: false },
     logging: yogaLogger(logger),
     plugins: [
+      ...safetyPlugins(config),
       // Queries run compiled (graphql-jit): the full-status query walks ~100 fields per sync and
       // execution was the largest cost on the hot path. Subscriptions keep graphql-js semantics.
       useGraphQlJit({}, { enableIf: ({ document }) => !isSubscription(document) }),
@@ -213,6 +225,25 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       })();
       return stopping;
     },
+  };
+}
+
+/** No CORS headers at all unless origins are listed: browsers on other sites then can't read. */
+function corsOptions(origins: string[]) {
+  if (origins.length === 0) return false;
+  return {
+    origin: origins.includes('*') ? '*' : origins,
+    methods: ['GET', 'POST'],
+    allowedHeaders: [
+      'authorization',
+      'content-type',
+      'x-request-id',
+      'traceparent',
+      ...CSRF_HEADERS,
+    ],
+    exposedHeaders: ['x-request-id'],
+    credentials: false,
+    maxAge: 600,
   };
 }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -8,6 +9,30 @@ const int = (min: number, fallback: number) =>
     .int({ message: 'must be a whole number' })
     .min(min, { message: `must be at least ${min}` })
     .default(fallback);
+
+const list = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+
+/** A JSON file mapping operation hashes to documents (the persisted-operations allow-list). */
+const operationsFile = z.string().transform((path, ctx) => {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    const entries = Object.entries(parsed as Record<string, unknown>);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error();
+    if (!entries.every(([, query]) => typeof query === 'string')) throw new Error();
+    return new Map(entries as [string, string][]);
+  } catch {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must name a readable JSON file of {"hash": "query"}',
+    });
+    return z.NEVER;
+  }
+});
 
 const bool = z
   .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
@@ -55,6 +80,21 @@ const envSchema = z
       .default('info'),
     GRAPHIQL: bool.optional(),
     SHUTDOWN_TIMEOUT_MS: int(0, 10000),
+    STALE_IF_ERROR_MS: int(0, 300000),
+    BREAKER_THRESHOLD: int(1, 5),
+    BREAKER_HALF_OPEN_MS: int(100, 5000),
+    RETRY_BUDGET_PERCENT: int(0, 20),
+    MAX_DEPTH: int(1, 8),
+    MAX_ALIASES: int(0, 15),
+    MAX_TOKENS: int(10, 5000),
+    MAX_COST: int(1, 5000),
+    MAX_DIRECTIVES: int(0, 10),
+    MAX_REQUEST_BYTES: int(1024, 102400),
+    INTROSPECTION: bool.optional(),
+    CORS_ORIGINS: list.optional(),
+    CSRF_PREVENTION: bool.default(true),
+    PERSISTED_OPERATIONS_FILE: operationsFile.optional(),
+    WS_MAX_SUBSCRIBES_PER_MINUTE: int(1, 600),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.POLYTOMIC_DEPLOYMENT_KEY) !== Boolean(env.POLYTOMIC_ORGANIZATION_ID)) {
@@ -99,12 +139,40 @@ export interface Config {
   poll: { intervalMs: number; idleIntervalMs: number; maxPollers: number };
   websocket: {
     maxSubscriptionsPerConnection: number;
+    /** Subscribe messages one connection may send per minute before it is closed (4429). */
+    maxSubscribesPerMinute: number;
     connectionInitTimeoutMs: number;
     /** Ping period; 0 turns pings off. */
     keepAliveMs: number;
     maxPayloadBytes: number;
   };
   redisUrl: string | undefined;
+  resilience: {
+    /** How old a last good status may be to stand in when Polytomic fails; 0 turns it off. */
+    staleIfErrorMs: number;
+    /** Consecutive upstream failures that open the circuit breaker. */
+    breakerThreshold: number;
+    /** How long the breaker stays open before one probe call is let through. */
+    breakerHalfOpenMs: number;
+    /** Retries allowed, as a percentage of first attempts (plus a small floor). */
+    retryBudgetPercent: number;
+  };
+  safety: {
+    maxDepth: number;
+    maxAliases: number;
+    maxTokens: number;
+    maxCost: number;
+    maxDirectives: number;
+    maxRequestBytes: number;
+    introspection: boolean;
+    /** Field suggestions ("Did you mean …?") leak the schema; shown in development only. */
+    fieldSuggestions: boolean;
+    /** Origins allowed by CORS; empty means no cross-origin access. ['*'] allows any. */
+    corsOrigins: string[];
+    csrfPrevention: boolean;
+    /** When set, only these operations (by hash) run. */
+    persistedOperations: Map<string, string> | undefined;
+  };
 }
 
 /** Thrown with one line per bad variable; `server.ts` prints it and exits 1. */
@@ -132,11 +200,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
+  const development = e.NODE_ENV === 'development';
   return {
     env: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
-    graphiql: e.GRAPHIQL ?? e.NODE_ENV === 'development',
+    graphiql: e.GRAPHIQL ?? development,
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     maxIdsPerRequest: e.MAX_IDS_PER_REQUEST,
@@ -158,11 +227,31 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     websocket: {
       maxSubscriptionsPerConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      maxSubscribesPerMinute: e.WS_MAX_SUBSCRIBES_PER_MINUTE,
       connectionInitTimeoutMs: e.WS_CONNECTION_INIT_TIMEOUT_MS,
       keepAliveMs: e.WS_KEEP_ALIVE_MS,
       maxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
     },
     redisUrl: e.REDIS_URL,
+    resilience: {
+      staleIfErrorMs: e.STALE_IF_ERROR_MS,
+      breakerThreshold: e.BREAKER_THRESHOLD,
+      breakerHalfOpenMs: e.BREAKER_HALF_OPEN_MS,
+      retryBudgetPercent: e.RETRY_BUDGET_PERCENT,
+    },
+    safety: {
+      maxDepth: e.MAX_DEPTH,
+      maxAliases: e.MAX_ALIASES,
+      maxTokens: e.MAX_TOKENS,
+      maxCost: e.MAX_COST,
+      maxDirectives: e.MAX_DIRECTIVES,
+      maxRequestBytes: e.MAX_REQUEST_BYTES,
+      introspection: e.INTROSPECTION ?? development,
+      fieldSuggestions: development,
+      corsOrigins: e.CORS_ORIGINS ?? (development ? ['*'] : []),
+      csrfPrevention: e.CSRF_PREVENTION,
+      persistedOperations: e.PERSISTED_OPERATIONS_FILE,
+    },
   };
 }
 

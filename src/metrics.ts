@@ -12,12 +12,30 @@ export interface Metrics {
   activePollers: Gauge;
   polls: Counter<'outcome'>;
   eventsSent: Counter;
+  breakerState: Gauge;
+  /** Makes `polytomic_upstream_calls` read the client's concurrency slots at each scrape. */
+  trackUpstreamLoad(load: () => { active: number; queued: number }): void;
 }
 
 /** One registry per app, so several apps in one process (tests, replicas) never mix counts. */
 export function createMetrics(): Metrics {
   const registry = new Registry();
+  let upstreamLoad = () => ({ active: 0, queued: 0 });
+  new Gauge({
+    name: 'polytomic_upstream_calls',
+    help: 'Upstream calls holding a concurrency slot (active) and waiting for one (queued).',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const { active, queued } = upstreamLoad();
+      this.set({ state: 'active' }, active);
+      this.set({ state: 'queued' }, queued);
+    },
+  });
   return {
+    trackUpstreamLoad(load) {
+      upstreamLoad = load;
+    },
     registry,
     upstreamRequests: new Counter({
       name: 'polytomic_upstream_requests_total',
@@ -64,6 +82,11 @@ export function createMetrics(): Metrics {
       name: 'gateway_polls_total',
       help: 'Live polls by outcome: changed, unchanged, failed (backing off), ended (401/403/404).',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    breakerState: new Gauge({
+      name: 'polytomic_upstream_breaker_state',
+      help: 'Circuit breaker of the upstream origin: 0 closed, 1 half-open (probing), 2 open (failing fast).',
       registers: [registry],
     }),
     eventsSent: new Counter({

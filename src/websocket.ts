@@ -32,6 +32,8 @@ export function attachWebSocket(
     maxPayload: websocket.maxPayloadBytes,
   });
   const active = new WeakMap<object, number>();
+  const recentSubscribes = new WeakMap<object, number[]>();
+  const persisted = config.safety.persistedOperations;
 
   useServer<Record<string, unknown> | undefined>(
     {
@@ -44,6 +46,20 @@ export function attachWebSocket(
             config.polytomic.serviceAuthorization,
         ),
       onSubscribe: async (ctx, _id, payload) => {
+        // A flood of subscribe messages costs parsing and validation even when refused: past
+        // the per-minute bound the connection is closed (4429), as graphql-ws does for floods.
+        const now = Date.now();
+        const recent = (recentSubscribes.get(ctx) ?? []).filter((at) => now - at < 60_000);
+        recent.push(now);
+        recentSubscribes.set(ctx, recent);
+        if (recent.length > websocket.maxSubscribesPerMinute) {
+          ctx.extra.socket.close(4429, 'Too many subscribe messages');
+          return [clientError(ErrorCode.BAD_USER_INPUT, 'Too many subscribe messages.')];
+        }
+        const query = persisted ? persistedQuery(persisted, payload) : payload.query;
+        if (query === undefined) {
+          return [clientError(ErrorCode.BAD_USER_INPUT, 'Only persisted operations are allowed.')];
+        }
         const count = (active.get(ctx) ?? 0) + 1;
         if (count > websocket.maxSubscriptionsPerConnection) {
           return [
@@ -66,7 +82,7 @@ export function attachWebSocket(
           const args: ExecutionArgs = {
             schema,
             operationName: payload.operationName ?? null,
-            document: parse(payload.query),
+            document: parse(query),
             variableValues: payload.variables ?? null,
             contextValue: await contextFactory(),
             rootValue: { execute, subscribe } satisfies Enveloped,
@@ -103,6 +119,18 @@ export function closeWebSockets(wss: WebSocketServer): Promise<void> {
 interface Enveloped {
   execute: (args: ExecutionArgs) => OperationResult;
   subscribe: (args: ExecutionArgs) => OperationResult;
+}
+
+/** The allow-listed document a subscribe message names (`extensions.persistedQuery.sha256Hash`). */
+function persistedQuery(
+  operations: Map<string, string>,
+  payload: { extensions?: Record<string, unknown> | null | undefined },
+): string | undefined {
+  const persistedQuery = payload.extensions?.['persistedQuery'] as
+    | { sha256Hash?: unknown }
+    | undefined;
+  const hash = persistedQuery?.sha256Hash;
+  return typeof hash === 'string' ? operations.get(hash) : undefined;
 }
 
 /** `authorization` (or `Authorization`) of connection_init, else the upgrade request's header. */

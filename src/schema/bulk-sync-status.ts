@@ -26,5 +26,17 @@ export const BulkSyncStatusRef = builder.objectRef<Snapshot>('BulkSyncStatus').i
       resolve: ({ status }) => status.nextExecutionTime,
       description: 'When the scheduler will next start this sync; null when none is scheduled.',
     }),
+    fetchedAt: t.field({
+      type: 'DateTime',
+      nullable: false,
+      resolve: ({ fetchedAt }) => new Date(fetchedAt).toISOString(),
+      description:
+        'When Polytomic gave this status (the gateway may reuse it for CACHE_TTL_MS): show "as of".',
+    }),
+    stale: t.exposeBoolean('stale', {
+      nullable: false,
+      description:
+        'True when Polytomic failed just now and this is the last status it gave (at fetchedAt), served instead of an error.',
+    }),
   }),
 });

@@ -48,7 +48,7 @@ function status(n: number): SyncStatus {
   };
 }
 
-const snap = (n: number) => ({ status: status(n), fetchedAt: 0 });
+const snap = (n: number) => ({ status: status(n), fetchedAt: 0, stale: false });
 
 const countOf = (event: LiveEvent | undefined) =>
   event && 'snapshot' in event ? event.snapshot.status.currentExecution?.recordCount : undefined;
@@ -62,7 +62,7 @@ function fakeStore() {
     const value = answers.get(`${authorization}|${id}`) ?? answers.get(id) ?? status(0);
     return value instanceof Error
       ? Promise.reject(value)
-      : Promise.resolve({ status: value, fetchedAt: 0 });
+      : Promise.resolve({ status: value, fetchedAt: 0, stale: false });
   };
   const store: StatusStore = {
     get: (id, authorization) => answer(id, authorization, 'get'),

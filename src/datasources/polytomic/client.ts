@@ -1,14 +1,24 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BulkheadRejectedError, bulkhead } from 'cockatiel';
+import {
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  bulkhead,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleWhen,
+} from 'cockatiel';
 import { Agent, type Dispatcher, request } from 'undici';
 import {
   PolytomicError,
   UpstreamBodyError,
+  UpstreamCircuitOpenError,
   UpstreamHttpError,
   UpstreamNetworkError,
   UpstreamOverloadedError,
   UpstreamTimeoutError,
 } from './errors.js';
+import { createRetryBudget } from './retry-budget.js';
 import type { SyncStatus } from './types.js';
 import { parseStatusBody } from './wire.js';
 
@@ -34,6 +44,14 @@ export interface PolytomicClientOptions {
   concurrency?: number;
   /** Calls that may wait for a slot; beyond that they fail fast. @default 1000 */
   queue?: number;
+  /** Consecutive failures (5xx, timeouts, connection errors) that open the breaker. @default 5 */
+  breakerThreshold?: number;
+  /** How long the breaker stays open before one probe is let through. @default 5000 */
+  breakerHalfOpenMs?: number;
+  /** Retries per 100 first attempts, process-wide. @default 20 */
+  retryBudgetPercent?: number;
+  /** Told when the breaker opens, half-opens or closes. */
+  onBreakerState?: (state: 'closed' | 'open' | 'half-open') => void;
   /** Told about every attempt, for metrics. `outcome` is the HTTP status or an error kind. */
   onAttempt?: (outcome: string, seconds: number) => void;
   /** Told before each retry. */
@@ -51,6 +69,8 @@ export interface CallOptions {
 /** The REST datasource: one method, the status endpoint. */
 export interface PolytomicClient {
   getSyncStatus(id: string, authorization: string, options?: CallOptions): Promise<SyncStatus>;
+  /** Calls holding a concurrency slot, and calls waiting for one. */
+  load(): { active: number; queued: number };
 }
 
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -75,6 +95,25 @@ export function createPolytomicClient(options: PolytomicClientOptions): Polytomi
     onRetry,
   } = options;
   const slots = bulkhead(options.concurrency ?? 64, options.queue ?? 1000);
+  const budget = createRetryBudget(options.retryBudgetPercent ?? 20);
+  // One breaker per client, and a client per upstream origin: it opens when Polytomic as a
+  // whole is failing, and fails calls fast (UPSTREAM_UNAVAILABLE) until a probe succeeds.
+  const breaker = circuitBreaker(
+    handleWhen((error) => error instanceof PolytomicError && error.countsAgainstUpstream),
+    {
+      halfOpenAfter: options.breakerHalfOpenMs ?? 5000,
+      breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
+    },
+  );
+  breaker.onStateChange((state) =>
+    options.onBreakerState?.(
+      state === CircuitState.Closed
+        ? 'closed'
+        : state === CircuitState.HalfOpen
+          ? 'half-open'
+          : 'open',
+    ),
+  );
 
   async function attempt(id: string, authorization: string, call: CallOptions) {
     const started = performance.now();
@@ -112,19 +151,28 @@ export function createPolytomicClient(options: PolytomicClientOptions): Polytomi
     }
   }
 
+  const concurrency = options.concurrency ?? 64;
+  const queue = options.queue ?? 1000;
   return {
+    load: () => ({ active: concurrency - slots.executionSlots, queued: queue - slots.queueSlots }),
     async getSyncStatus(id, authorization, call = {}) {
       const deadline = Date.now() + retryMaxElapsedMs;
+      budget.recordAttempt();
       for (let n = 1; ; n++) {
         try {
-          return await slots.execute(() => attempt(id, authorization, call));
+          return await breaker.execute(() => slots.execute(() => attempt(id, authorization, call)));
         } catch (error) {
           const failure =
-            error instanceof BulkheadRejectedError ? new UpstreamOverloadedError() : error;
+            error instanceof BulkheadRejectedError
+              ? new UpstreamOverloadedError()
+              : error instanceof BrokenCircuitError
+                ? new UpstreamCircuitOpenError()
+                : error;
           if (
             !(failure instanceof PolytomicError) ||
             !failure.retryable ||
-            n >= (call.attempts ?? maxAttempts)
+            n >= (call.attempts ?? maxAttempts) ||
+            !budget.tryRetry()
           ) {
             throw failure;
           }

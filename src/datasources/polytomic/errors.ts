@@ -9,6 +9,12 @@ export class PolytomicError extends Error {
   readonly retryable: boolean = false;
   /** How long the upstream asked us to wait (Retry-After), if it said. */
   readonly retryAfterMs: number | undefined = undefined;
+  /** Whether this failure says Polytomic itself is unhealthy (feeds the circuit breaker). */
+  readonly countsAgainstUpstream: boolean = false;
+  /** Whether a recent good status may stand in for the answer (stale-if-error). */
+  get staleMayServe(): boolean {
+    return this.countsAgainstUpstream;
+  }
 }
 
 /** Polytomic answered with a non-2xx status. */
@@ -24,7 +30,14 @@ export class UpstreamHttpError extends PolytomicError {
     super(`Polytomic answered HTTP ${statusCode}`);
     this.name = 'UpstreamHttpError';
     this.retryable = statusCode === 408 || statusCode === 429 || statusCode >= 500;
+    this.countsAgainstUpstream = statusCode >= 500;
     this.retryAfterMs = retryAfterMs;
+  }
+
+  override readonly countsAgainstUpstream: boolean;
+
+  override get staleMayServe(): boolean {
+    return this.retryable;
   }
 }
 
@@ -32,6 +45,7 @@ export class UpstreamHttpError extends PolytomicError {
 export class UpstreamTimeoutError extends PolytomicError {
   override readonly code = 'UPSTREAM_TIMEOUT';
   override readonly retryable = true;
+  override readonly countsAgainstUpstream = true;
 
   constructor(timeoutMs: number) {
     super(`Polytomic did not answer within ${timeoutMs} ms`);
@@ -43,6 +57,7 @@ export class UpstreamTimeoutError extends PolytomicError {
 export class UpstreamNetworkError extends PolytomicError {
   override readonly code = 'UPSTREAM_NETWORK_ERROR';
   override readonly retryable = true;
+  override readonly countsAgainstUpstream = true;
 
   constructor(cause: string) {
     super(`Connection to Polytomic failed (${cause})`);
@@ -53,6 +68,7 @@ export class UpstreamNetworkError extends PolytomicError {
 /** A 2xx whose body is not the documented envelope. Not retried: the same GET gives the same body. */
 export class UpstreamBodyError extends PolytomicError {
   override readonly code = 'UPSTREAM_BAD_BODY';
+  override readonly countsAgainstUpstream = true;
 
   constructor(reason: string) {
     super(`Polytomic sent a body that is not a bulk sync status (${reason})`);
@@ -64,8 +80,26 @@ export class UpstreamBodyError extends PolytomicError {
 export class UpstreamOverloadedError extends PolytomicError {
   override readonly code = 'UPSTREAM_OVERLOADED';
 
+  override get staleMayServe(): boolean {
+    return true;
+  }
+
   constructor() {
     super('Too many upstream calls are waiting; try again shortly');
     this.name = 'UpstreamOverloadedError';
+  }
+}
+
+/** The circuit breaker is open: Polytomic failed repeatedly, so calls fail fast for a while. */
+export class UpstreamCircuitOpenError extends PolytomicError {
+  override readonly code = 'UPSTREAM_CIRCUIT_OPEN';
+
+  constructor() {
+    super('Polytomic is failing; calls are paused briefly');
+    this.name = 'UpstreamCircuitOpenError';
+  }
+
+  override get staleMayServe(): boolean {
+    return true;
   }
 }

@@ -8,6 +8,8 @@ export interface Snapshot {
   status: SyncStatus;
   /** Epoch milliseconds at which Polytomic answered. */
   fetchedAt: number;
+  /** True when Polytomic just failed and this older snapshot stands in (stale-if-error). */
+  stale: boolean;
 }
 
 export interface SyncStatus {

@@ -1,0 +1,77 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
+import type { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Config } from '../config.js';
+import { ErrorCode } from '../schema/errors.js';
+import { useInputErrorCodes } from './use-input-error-codes.js';
+
+/** The headers a browser must add to a "simple" request (GET, form or text POST) to pass CSRF checks. */
+export const CSRF_HEADERS = [
+  'x-graphql-yoga-csrf',
+  'apollo-require-preflight',
+  'graphql-preflight',
+];
+
+/**
+ * Everything that refuses an abusive or unexpected operation before it costs anything: size and
+ * shape limits (GraphQL Armor), introspection and field suggestions off outside development, CSRF
+ * prevention for browsers, and the optional persisted-operations allow-list.
+ */
+export function safetyPlugins(config: Config): Plugin[] {
+  const { safety } = config;
+  const plugins: Plugin[] = [
+    EnvelopArmorPlugin({
+      maxDepth: { n: safety.maxDepth, ignoreIntrospection: true, onReject },
+      maxAliases: { n: safety.maxAliases, onReject },
+      maxTokens: { n: safety.maxTokens, onReject },
+      maxDirectives: { n: safety.maxDirectives, onReject },
+      costLimit: { maxCost: safety.maxCost, ignoreIntrospection: true, onReject },
+      blockFieldSuggestion: { enabled: !safety.fieldSuggestions },
+    }) as Plugin,
+  ];
+  if (!safety.introspection) plugins.push(useDisableIntrospection());
+  // After Armor: its limits report errors from parse and validation hooks that run before ours.
+  plugins.push(useInputErrorCodes());
+  if (safety.csrfPrevention) plugins.push(useBrowserCSRFPrevention());
+  if (safety.persistedOperations) {
+    const operations = safety.persistedOperations;
+    plugins.push(
+      usePersistedOperations({
+        getPersistedOperation: (hash) => operations.get(hash) ?? null,
+        allowArbitraryOperations: false,
+      }),
+    );
+  }
+  return plugins;
+}
+
+/**
+ * Armor throws its rejections from inside parse and validation, past the hooks that add codes,
+ * so its own rejection callback tags them (the error is fresh, made for this rejection).
+ */
+const onReject = [
+  (_context: unknown, error: GraphQLError) => {
+    (error.extensions as Record<string, unknown>)['code'] = ErrorCode.BAD_USER_INPUT;
+  },
+];
+
+/**
+ * yoga's CSRF prevention, applied to requests a browser made (they carry Origin or Sec-Fetch-*).
+ * Cross-site request forgery needs a victim's browser; curl, servers and federation routers send
+ * neither header and keep plain GET queries, as the runtime contract promises.
+ */
+function useBrowserCSRFPrevention(): Plugin {
+  const inner = useCSRFPrevention({ requestHeaders: CSRF_HEADERS });
+  return {
+    onRequestParse(payload) {
+      const { headers } = payload.request;
+      if (headers.has('origin') || headers.has('sec-fetch-site')) {
+        return inner.onRequestParse?.(payload);
+      }
+      return undefined;
+    },
+  };
+}
