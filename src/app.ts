@@ -9,6 +9,9 @@ import type { Context } from './context.js';
 import { correlationOf, correlationOfRequest, useRequestId } from './correlation.js';
 import { createCredentialHasher, pickAuthorization } from './datasources/credential.js';
 import type { Scheduler } from './datasources/live/events.js';
+import { connectRedis } from './datasources/live/redis-connection.js';
+import { createRedisFanOut } from './datasources/live/redis-fan-out.js';
+import { createRedisLeadership } from './datasources/live/redis-leadership.js';
 import { createLiveRegistry } from './datasources/live/registry.js';
 import { createAgent, createPolytomicClient } from './datasources/polytomic/client.js';
 import { createStatusLoader } from './datasources/status-loader.js';
@@ -52,7 +55,13 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
   const agent = createAgent(config.polytomic.timeoutMs);
-  const hashCredential = createCredentialHasher(options.credentialSecret);
+  const hashCredential = createCredentialHasher(
+    options.credentialSecret ?? config.credentialHashSecret,
+  );
+  // Redis only when configured: no Redis code path runs otherwise.
+  const redis = config.redisUrl
+    ? connectRedis(config.redisUrl, logger, (up) => metrics.redisUp.set(up ? 1 : 0))
+    : undefined;
   const client = createPolytomicClient({
     ...config.polytomic,
     dispatcher: agent,
@@ -83,6 +92,13 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     maxPollers: config.poll.maxPollers,
     log: logger,
     ...(options.scheduler && { scheduler: options.scheduler }),
+    ...(redis && {
+      fanOut: createRedisFanOut(redis, {
+        namespace: config.redis.namespace,
+        latestTtlMs: Math.max(60_000, config.poll.idleIntervalMs * 3),
+      }),
+      leadership: createRedisLeadership(redis, config.redis),
+    }),
     onPoll: (outcome) => metrics.polls.inc({ outcome }),
     onSize: (size) => metrics.activePollers.set(size),
   });
@@ -221,6 +237,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         await closed;
         clearTimeout(deadline);
         await agent.close();
+        await redis?.close();
         logger.info('gateway stopped');
       })();
       return stopping;

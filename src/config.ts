@@ -75,6 +75,17 @@ const envSchema = z
     WS_KEEP_ALIVE_MS: int(0, 12000),
     WS_MAX_PAYLOAD_BYTES: int(1024, 65536),
     REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'must be a redis:// URL' }).optional(),
+    REDIS_NAMESPACE: z
+      .string()
+      .regex(/^[\w.-]{1,64}$/, {
+        message: 'must be 1-64 letters, digits, dots, dashes or underscores',
+      })
+      .default('polytomic-gateway'),
+    REDIS_LEASE_MS: int(500, 5000),
+    CREDENTIAL_HASH_SECRET: z
+      .string()
+      .min(16, { message: 'must be at least 16 characters' })
+      .optional(),
     LOG_LEVEL: z
       .enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
       .default('info'),
@@ -104,6 +115,13 @@ const envSchema = z
           env.POLYTOMIC_DEPLOYMENT_KEY ? 'POLYTOMIC_ORGANIZATION_ID' : 'POLYTOMIC_DEPLOYMENT_KEY',
         ],
         message: 'POLYTOMIC_DEPLOYMENT_KEY and POLYTOMIC_ORGANIZATION_ID must be set together',
+      });
+    }
+    if (env.REDIS_URL && !env.CREDENTIAL_HASH_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CREDENTIAL_HASH_SECRET'],
+        message: 'must be set with REDIS_URL, to the same value on every replica',
       });
     }
     if (env.POLYTOMIC_API_KEY && env.POLYTOMIC_DEPLOYMENT_KEY) {
@@ -147,6 +165,14 @@ export interface Config {
     maxPayloadBytes: number;
   };
   redisUrl: string | undefined;
+  redis: {
+    /** Prefix of every key and channel, so several gateways can share one Redis. */
+    namespace: string;
+    /** Poll-leadership lease; a dead leader is replaced within 1.5 leases. */
+    leaseMs: number;
+  };
+  /** Secret of the credential HMAC; replicas sharing Redis must share it. Random when unset. */
+  credentialHashSecret: string | undefined;
   resilience: {
     /** How old a last good status may be to stand in when Polytomic fails; 0 turns it off. */
     staleIfErrorMs: number;
@@ -233,6 +259,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
     },
     redisUrl: e.REDIS_URL,
+    redis: { namespace: e.REDIS_NAMESPACE, leaseMs: e.REDIS_LEASE_MS },
+    credentialHashSecret: e.CREDENTIAL_HASH_SECRET,
     resilience: {
       staleIfErrorMs: e.STALE_IF_ERROR_MS,
       breakerThreshold: e.BREAKER_THRESHOLD,

@@ -13,6 +13,7 @@ export interface Metrics {
   polls: Counter<'outcome'>;
   eventsSent: Counter;
   breakerState: Gauge;
+  redisUp: Gauge;
   /** Makes `polytomic_upstream_calls` read the client's concurrency slots at each scrape. */
   trackUpstreamLoad(load: () => { active: number; queued: number }): void;
 }
@@ -82,6 +83,11 @@ export function createMetrics(): Metrics {
       name: 'gateway_polls_total',
       help: 'Live polls by outcome: changed, unchanged, failed (backing off), ended (401/403/404).',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    redisUp: new Gauge({
+      name: 'gateway_redis_up',
+      help: 'Whether Redis answers (1) or this replica polls on its own (0); absent without REDIS_URL.',
       registers: [registry],
     }),
     breakerState: new Gauge({

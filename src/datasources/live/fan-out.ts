@@ -8,6 +8,8 @@ export interface FanOut {
   publish(topic: string, event: LiveEvent): void;
   /** Returns the unsubscribe function. */
   subscribe(topic: string, listener: (event: LiveEvent) => void): () => void;
+  /** The last event published on a topic anywhere, for a watcher joining where nobody polls. */
+  latest?(topic: string): Promise<LiveEvent | undefined>;
 }
 
 export function createLocalFanOut(): FanOut {

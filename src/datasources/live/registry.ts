@@ -78,11 +78,19 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
 
   function open(key: string, syncId: string, authorization: string): Entry {
     const entry: Entry = { watchers: new Set(), last: undefined, stop: () => {} };
-    const unsubscribe = fanOut.subscribe(key, (event) => {
+    const dispatch = (event: LiveEvent) => {
       entry.last = event;
       for (const watcher of [...entry.watchers]) watcher.onEvent(event);
       if ('endedWith' in event) remove(key);
-    });
+    };
+    const unsubscribe = fanOut.subscribe(key, dispatch);
+    // Another replica may lead this sync: start from what it last published, if anything.
+    fanOut
+      .latest?.(key)
+      .then((event) => {
+        if (event && !entry.last && entries.get(key) === entry) dispatch(event);
+      })
+      .catch(() => {});
     let stopPolling: (() => void) | undefined;
     const withdraw = leadership.campaign(
       key,

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import type { Leadership } from './leadership.js';
+import type { RedisLink } from './redis-connection.js';
+
+// Renew or release only a lease this replica still holds.
+const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+
+/**
+ * Poll leadership as a Redis lease per (credential hash, sync): `SET key me NX PX lease`, renewed
+ * every third of the lease, retried by followers every half lease, so a dead leader is replaced
+ * within 1.5 lease periods. A replica campaigns only for syncs its own subscribers watch, with
+ * their credential, so only the credential's HMAC ever travels through Redis. When Redis cannot
+ * be reached the replica leads locally (it polls for itself); when Redis returns it campaigns
+ * again and stands down if another replica holds the lease.
+ */
+export function createRedisLeadership(
+  redis: RedisLink,
+  { namespace, leaseMs }: { namespace: string; leaseMs: number },
+): Leadership {
+  const me = randomUUID();
+  return {
+    campaign(key, onElected, onDeposed) {
+      const lease = `${namespace}:lease:${key}`;
+      let leading = false;
+      let withdrawn = false;
+      let timer: NodeJS.Timeout | undefined;
+
+      const lead = (yes: boolean) => {
+        if (yes === leading || withdrawn) return;
+        leading = yes;
+        if (yes) onElected();
+        else onDeposed();
+      };
+      const next = (ms: number) => {
+        if (!withdrawn) timer = setTimeout(step, ms);
+      };
+
+      async function step() {
+        if (!redis.isUp()) {
+          lead(true);
+          return next(leaseMs / 2);
+        }
+        try {
+          if (leading) {
+            const renewed = await redis.commands.eval(RENEW, 1, lease, me, String(leaseMs));
+            if (renewed === 1) return next(leaseMs / 3);
+            // Lost (expired while we could not renew, or we were polling in fallback): try to take it.
+            const taken = await redis.commands.set(lease, me, 'PX', leaseMs, 'NX');
+            lead(taken === 'OK');
+            return next(taken === 'OK' ? leaseMs / 3 : leaseMs / 2);
+          }
+          const taken = await redis.commands.set(lease, me, 'PX', leaseMs, 'NX');
+          lead(taken === 'OK');
+          next(taken === 'OK' ? leaseMs / 3 : leaseMs / 2);
+        } catch {
+          lead(true);
+          next(leaseMs / 2);
+        }
+      }
+
+      void step();
+      return () => {
+        withdrawn = true;
+        clearTimeout(timer);
+        if (leading) {
+          leading = false;
+          onDeposed();
+          if (redis.isUp()) redis.commands.eval(RELEASE, 1, lease, me).catch(() => {});
+        }
+      };
+    },
+  };
+}
