@@ -23,6 +23,7 @@ import { useDistinctResults } from './plugins/use-distinct-results.js';
 import { useResponseCache } from './plugins/use-response-cache.js';
 import { SAMPLE_QUERY, SAMPLE_SUBSCRIPTION } from './samples.js';
 import { schema } from './schema/index.js';
+import { startTracing, useTracing } from './telemetry.js';
 import { attachWebSocket, closeWebSockets, type WebSocketContext } from './websocket.js';
 
 /** Options of {@link createApp} that tests and the demo may set; production uses the defaults. */
@@ -53,6 +54,7 @@ export interface App {
 /** Wires config → datasources → schema → yoga → HTTP + WebSocket. The only place that knows every part. */
 export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
+  const tracing = config.otlpEndpoint ? startTracing(config.otlpEndpoint) : undefined;
   const metrics = createMetrics();
   const agent = createAgent(config.polytomic.timeoutMs);
   const hashCredential = createCredentialHasher(
@@ -127,6 +129,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       // Queries run compiled (graphql-jit): the full-status query walks ~100 fields per sync and
       // execution was the largest cost on the hot path. Subscriptions keep graphql-js semantics.
       useGraphQlJit({}, { enableIf: ({ document }) => !isSubscription(document) }),
+      // After the JIT plugin, so the execute function it wraps is the compiled one.
+      ...(tracing ? [useTracing()] : []),
       useRequestId(),
       useReadiness(() => accepting),
       ...(config.cache.ttlMs > 0
@@ -238,6 +242,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         clearTimeout(deadline);
         await agent.close();
         await redis?.close();
+        await tracing?.shutdown();
         logger.info('gateway stopped');
       })();
       return stopping;

@@ -106,6 +106,9 @@ const envSchema = z
     CSRF_PREVENTION: bool.default(true),
     PERSISTED_OPERATIONS_FILE: operationsFile.optional(),
     WS_MAX_SUBSCRIBES_PER_MINUTE: int(1, 600),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z
+      .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.POLYTOMIC_DEPLOYMENT_KEY) !== Boolean(env.POLYTOMIC_ORGANIZATION_ID)) {
@@ -171,6 +174,8 @@ export interface Config {
     /** Poll-leadership lease; a dead leader is replaced within 1.5 leases. */
     leaseMs: number;
   };
+  /** OTLP/HTTP collector; when set, operations and upstream calls are traced. */
+  otlpEndpoint: string | undefined;
   /** Secret of the credential HMAC; replicas sharing Redis must share it. Random when unset. */
   credentialHashSecret: string | undefined;
   resilience: {
@@ -261,6 +266,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     redis: { namespace: e.REDIS_NAMESPACE, leaseMs: e.REDIS_LEASE_MS },
     credentialHashSecret: e.CREDENTIAL_HASH_SECRET,
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     resilience: {
       staleIfErrorMs: e.STALE_IF_ERROR_MS,
       breakerThreshold: e.BREAKER_THRESHOLD,

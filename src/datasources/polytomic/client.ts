@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
   BrokenCircuitError,
   BulkheadRejectedError,
@@ -9,6 +10,7 @@ import {
   handleWhen,
 } from 'cockatiel';
 import { Agent, type Dispatcher, request } from 'undici';
+import { tracer } from '../../telemetry.js';
 import {
   PolytomicError,
   UpstreamBodyError,
@@ -118,6 +120,10 @@ export function createPolytomicClient(options: PolytomicClientOptions): Polytomi
   async function attempt(id: string, authorization: string, call: CallOptions) {
     const started = performance.now();
     let outcome = 'error';
+    const span = tracer.startSpan('GET /api/bulk/syncs/{id}/status', {
+      kind: SpanKind.CLIENT,
+      attributes: { 'http.request.method': 'GET', 'polytomic.sync_id': id },
+    });
     try {
       const headers: Record<string, string> = {
         authorization,
@@ -125,6 +131,7 @@ export function createPolytomicClient(options: PolytomicClientOptions): Polytomi
         'x-polytomic-version': apiVersion,
       };
       if (call.requestId) headers['x-request-id'] = call.requestId;
+      propagation.inject(trace.setSpan(context.active(), span), headers);
       const response = await request(`${baseUrl}/api/bulk/syncs/${encodeURIComponent(id)}/status`, {
         dispatcher,
         method: 'GET',
@@ -147,6 +154,9 @@ export function createPolytomicClient(options: PolytomicClientOptions): Polytomi
       if (!(failure instanceof UpstreamHttpError)) outcome = failure.code.toLowerCase();
       throw failure;
     } finally {
+      span.setAttribute('polytomic.outcome', outcome);
+      if (outcome !== '200') span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
       onAttempt?.(outcome, (performance.now() - started) / 1000);
     }
   }
