@@ -28,7 +28,7 @@ export const BulkSyncRef = builder.objectRef<BulkSyncShape>('BulkSync').implemen
 
 builder.asEntity(BulkSyncRef, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: ({ id }, context) => loadSync(context, id),
+  resolveReference: ({ id }, context) => loadEntry(context, id),
 });
 
 builder.queryFields((t) => ({
@@ -53,7 +53,7 @@ builder.queryFields((t) => ({
     },
     resolve: (_root, { ids }, context) => {
       checkIds(ids, context.maxIdsPerRequest);
-      return ids.map((id) => loadSync(context, id));
+      return ids.map((id) => loadEntry(context, id));
     },
   }),
 }));
@@ -85,6 +85,18 @@ function checkId(id: string): void {
       },
     );
   }
+}
+
+/**
+ * One entry of a list (`bulkSyncs`, `_entities`): the sync, or its error as a value. graphql-jit
+ * appends the null of a *rejected* list item instead of writing it at the item's index, so a
+ * list whose failing entry settles first came back short (and a router then dropped the whole
+ * `_entities` answer); an Error value is placed at its index by graphql-js and graphql-jit alike.
+ */
+function loadEntry(context: Context, id: string): Promise<BulkSyncShape> {
+  return loadSync(context, id).catch(
+    (error: unknown) => (error instanceof Error ? error : new Error(String(error))) as never,
+  );
 }
 
 /** Loads one sync through the operation's loader; every failure leaves with a contract code. */

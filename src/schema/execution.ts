@@ -1,6 +1,7 @@
 import type { Execution } from '../datasources/polytomic/types.js';
 import { builder } from './builder.js';
 import { ExecutionStatus, FetchMode, OutputDisposition } from './enums.js';
+import { progressFields } from './progress-fields.js';
 import { SchemaRunRef } from './schema-run.js';
 
 export const ExecutionRef = builder.objectRef<Execution>('Execution').implement({
@@ -39,28 +40,7 @@ export const ExecutionRef = builder.objectRef<Execution>('Execution').implement(
     isPartial: t.exposeBoolean('isPartial', { description: 'Whether only some schemas ran.' }),
     isResync: t.exposeBoolean('isResync', { description: 'Whether this run is a resync.' }),
     isTest: t.exposeBoolean('isTest', { description: 'Whether this is a test run.' }),
-    recordCount: t.expose('recordCount', {
-      type: 'SafeInt',
-      description: 'Records synced so far.',
-    }),
-    errorCount: t.expose('errorCount', { type: 'SafeInt', description: 'Records that failed.' }),
-    warningCount: t.expose('warningCount', { type: 'SafeInt', description: 'Warnings raised.' }),
-    createdAt: t.expose('createdAt', {
-      type: 'DateTime',
-      description: 'When the run was created.',
-    }),
-    startedAt: t.expose('startedAt', {
-      type: 'DateTime',
-      description: 'When it started; null until then.',
-    }),
-    completedAt: t.expose('completedAt', {
-      type: 'DateTime',
-      description: 'When it finished; null until then.',
-    }),
-    updatedAt: t.expose('updatedAt', {
-      type: 'DateTime',
-      description: 'When Polytomic last updated it.',
-    }),
+    ...progressFields(t),
     schemas: t.expose('schemas', {
       type: [SchemaRunRef],
       nullable: { list: false, items: false },

@@ -1,6 +1,7 @@
 import type { SchemaRun } from '../datasources/polytomic/types.js';
 import { builder } from './builder.js';
 import { SchemaRunStatus } from './enums.js';
+import { progressFields } from './progress-fields.js';
 
 export const SchemaRunRef = builder.objectRef<SchemaRun>('SchemaRun').implement({
   description: 'One schema (table or object) within an execution.',
@@ -24,27 +25,6 @@ export const SchemaRunRef = builder.objectRef<SchemaRun>('SchemaRun').implement(
     statusMessage: t.exposeString('statusMessage', {
       description: "Polytomic's message for this schema.",
     }),
-    recordCount: t.expose('recordCount', {
-      type: 'SafeInt',
-      description: 'Records synced so far.',
-    }),
-    errorCount: t.expose('errorCount', { type: 'SafeInt', description: 'Records that failed.' }),
-    warningCount: t.expose('warningCount', { type: 'SafeInt', description: 'Warnings raised.' }),
-    createdAt: t.expose('createdAt', {
-      type: 'DateTime',
-      description: 'When this schema run was created.',
-    }),
-    startedAt: t.expose('startedAt', {
-      type: 'DateTime',
-      description: 'When it started; null until then.',
-    }),
-    completedAt: t.expose('completedAt', {
-      type: 'DateTime',
-      description: 'When it finished; null until then.',
-    }),
-    updatedAt: t.expose('updatedAt', {
-      type: 'DateTime',
-      description: 'When Polytomic last updated it.',
-    }),
+    ...progressFields(t),
   }),
 });
