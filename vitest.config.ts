@@ -12,6 +12,9 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Every gateway log line of the whole run is scanned for credentials once all files ran.
+    globalSetup: ['./vitest.global-setup.ts'],
+    setupFiles: ['./test/utils/log-capture-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // Upstream call counts are asserted exactly, so each file gets its own process state.

@@ -24,7 +24,11 @@ export interface StatusStoreOptions {
 /** The one cross-request view of sync statuses, used by queries, entity references and pollers. */
 export interface StatusStore {
   /** The status of `id` as `authorization` sees it: cached, joined to a call in flight, or fetched. */
-  get(id: string, authorization: string, call?: CallOptions): Promise<Snapshot>;
+  get(
+    id: string,
+    authorization: string,
+    call?: CallOptions & { allowStale?: boolean },
+  ): Promise<Snapshot>;
   /**
    * Like `get` but never answers from the TTL cache (a poll tick wants news) nor with a stale
    * snapshot (a poller must not announce old data as a change); refills both caches.
@@ -79,7 +83,10 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
       }
       return load(key, id, authorization, call).catch((error: unknown) => {
         const standIn =
-          error instanceof PolytomicError && error.staleMayServe && lastGood?.get(key);
+          call?.allowStale !== false &&
+          error instanceof PolytomicError &&
+          error.staleMayServe &&
+          lastGood?.get(key);
         if (!standIn) throw error;
         onLookup?.('stale');
         return { ...standIn, stale: true };

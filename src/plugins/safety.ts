@@ -42,11 +42,23 @@ export function safetyPlugins(config: Config): Plugin[] {
       usePersistedOperations({
         getPersistedOperation: (hash) => operations.get(hash) ?? null,
         allowArbitraryOperations: false,
+        customErrors: {
+          persistedQueryOnly: refusal('Only persisted operations are allowed.'),
+          keyNotFound: refusal(
+            'Send the persisted operation as extensions.persistedQuery.sha256Hash.',
+          ),
+          notFound: refusal('This operation is not in the persisted-operations allow-list.'),
+        },
       }),
     );
   }
   return plugins;
 }
+
+const refusal = (message: string) => ({
+  message,
+  extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
+});
 
 /**
  * Armor throws its rejections from inside parse and validation, past the hooks that add codes,

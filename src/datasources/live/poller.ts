@@ -73,8 +73,9 @@ export function startPoller(options: PollerOptions): () => void {
   function tick(first = false) {
     if (stopped) return;
     // The first look may use the shared TTL cache (fresh by definition); later ticks want news.
+    // Never a stale stand-in: a subscriber would keep it until the data itself changed.
     const fetch = first
-      ? store.get(syncId, authorization, { attempts: 1 })
+      ? store.get(syncId, authorization, { attempts: 1, allowStale: false })
       : store.refresh(syncId, authorization, { attempts: 1 });
     fetch.then((snapshot) => {
       if (!stopped) succeeded(snapshot);

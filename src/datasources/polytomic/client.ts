@@ -181,15 +181,15 @@ export function createPolytomicClient(options: PolytomicClientOptions): Polytomi
           if (
             !(failure instanceof PolytomicError) ||
             !failure.retryable ||
-            n >= (call.attempts ?? maxAttempts) ||
-            !budget.tryRetry()
+            n >= (call.attempts ?? maxAttempts)
           ) {
             throw failure;
           }
           const backoff =
             Math.random() * Math.min(retryMaxDelayMs, retryBaseDelayMs * 2 ** (n - 1));
           const delay = failure.retryAfterMs ?? backoff;
-          if (Date.now() + delay > deadline) throw failure;
+          // The budget is asked last: a retry the deadline rules out must not spend it.
+          if (Date.now() + delay > deadline || !budget.tryRetry()) throw failure;
           onRetry?.(failure.code);
           await sleep(delay);
         }

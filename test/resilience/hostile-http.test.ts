@@ -1,0 +1,422 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SIM_SYNCS } from '../../src/simulator/index.js';
+import { expectNoLeak, ONE_SYNC, syncId } from '../utils/gateway-helpers.js';
+import { envelope } from '../utils/live-helpers.js';
+import { errorCodes } from '../utils/resilience-helpers.js';
+import { startTestApp, type TestApp } from '../utils/test-app.js';
+
+let t: TestApp | undefined;
+const tempDirs: string[] = [];
+
+async function start(env: Record<string, string | undefined> = {}): Promise<TestApp> {
+  t = await startTestApp(env);
+  return t;
+}
+
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** `extensions.code` of each error, when the body is a GraphQL response. */
+  codes: unknown[];
+  messages: string[];
+}
+
+/** Sends one raw request through `yoga.fetch`. */
+async function send(t: TestApp, init: RequestInit, path = '/graphql'): Promise<Answer> {
+  const response = await t.app.yoga.fetch(`http://gateway.test${path}`, init);
+  const text = await response.text();
+  let errors: { message: string; extensions?: { code?: unknown } }[] = [];
+  try {
+    errors = (JSON.parse(text) as { errors?: typeof errors }).errors ?? [];
+  } catch {
+    // Not JSON (415, 204…): no GraphQL errors to read.
+  }
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    codes: errors.map((e) => e.extensions?.code),
+    messages: errors.map((e) => e.message),
+  };
+}
+
+const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  body: typeof body === 'string' ? body : JSON.stringify(body),
+});
+
+const getQuery = (query: string) => `/graphql?query=${encodeURIComponent(query)}`;
+
+/** Refused as a contract error (every code BAD_USER_INPUT) or with a 4xx status. */
+function expectRefused(answer: Answer): void {
+  const contractError =
+    answer.status < 500 &&
+    answer.codes.length > 0 &&
+    answer.codes.every((code) => code === 'BAD_USER_INPUT');
+  const clientStatus = answer.status >= 400 && answer.status < 500;
+  expect(
+    contractError || clientStatus,
+    `status ${answer.status}, codes ${JSON.stringify(answer.codes)}`,
+  ).toBe(true);
+}
+
+/** Zero upstream calls so far, nothing leaked, and a normal query is still served. */
+async function expectStillServing(t: TestApp, answer: Answer): Promise<void> {
+  expect(t.sim.statusCalls()).toBe(0);
+  expectNoLeak(t, answer.text);
+  const res = await t.query(ONE_SYNC, { id: SIM_SYNCS.idle });
+  expect(res.body.errors).toBeUndefined();
+  expect((res.body.data?.['bulkSync'] as { id: string } | undefined)?.id).toBe(SIM_SYNCS.idle);
+  expect(t.sim.statusCalls()).toBe(1);
+}
+
+const aliases = (n: number) =>
+  `{ ${Array.from({ length: n }, (_, i) => `a${i}: bulkSync(id: "${syncId(i + 1)}") { id }`).join(' ')} }`;
+
+describe('hostile operations (production mode) are refused before any upstream call', () => {
+  const cases: {
+    name: string;
+    env?: Record<string, string>;
+    request: () => [RequestInit, string?];
+    status: number;
+    codes: unknown[];
+    message?: RegExp;
+  }[] = [
+    {
+      name: 'invalid JSON body',
+      request: () => [json('{"query": "{ bulkSync(id: ')],
+      status: 400,
+      codes: ['BAD_REQUEST'],
+    },
+    {
+      name: 'a query deeper than MAX_DEPTH',
+      env: { MAX_DEPTH: '4' },
+      request: () => [
+        json({
+          query: `{ bulkSync(id: "${SIM_SYNCS.idle}") { status { currentExecution { schemas { schema } } } } }`,
+        }),
+      ],
+      status: 200,
+      codes: ['BAD_USER_INPUT'],
+      message: /depth limit of 4 exceeded, found 5/,
+    },
+    {
+      name: 'an alias bomb (MAX_ALIASES + 1 aliases, one upstream call each)',
+      request: () => [json({ query: aliases(16) })],
+      status: 200,
+      codes: ['BAD_USER_INPUT'],
+      message: /Aliases limit of 15 exceeded, found 16/,
+    },
+    {
+      name: 'a token bomb (more than MAX_TOKENS)',
+      request: () => [json({ query: `{ ${'__typename '.repeat(6000)}}` })],
+      status: 200,
+      codes: ['BAD_USER_INPUT'],
+      message: /Token limit of 5000 exceeded/,
+    },
+    {
+      name: 'a directive overload',
+      request: () => [json({ query: `{ __typename ${'@include(if: true) '.repeat(50)}}` })],
+      status: 200,
+      codes: ['BAD_USER_INPUT'],
+      message: /Directives limit of 10 exceeded/,
+    },
+    {
+      name: 'field duplication (a cost bomb beyond MAX_COST)',
+      request: () => [
+        json({
+          query: `{ bulkSync(id: "${SIM_SYNCS.idle}") { status { currentExecution { ${'recordCount '.repeat(2000)}} } } }`,
+        }),
+      ],
+      status: 200,
+      codes: ['BAD_USER_INPUT'],
+      message: /Query Cost limit of 5000 exceeded/,
+    },
+    {
+      name: 'fragment cycles',
+      request: () => [
+        json({ query: 'query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }' }),
+      ],
+      status: 200,
+      codes: ['BAD_USER_INPUT'],
+    },
+    {
+      name: 'introspection (__schema)',
+      request: () => [json({ query: '{ __schema { queryType { name } } }' })],
+      status: 200,
+      codes: ['BAD_USER_INPUT', 'BAD_USER_INPUT'],
+      message: /introspection has been disabled/,
+    },
+    {
+      name: 'introspection (__type)',
+      request: () => [json({ query: '{ __type(name: "BulkSync") { fields { name } } }' })],
+      status: 200,
+      codes: ['BAD_USER_INPUT', 'BAD_USER_INPUT'],
+      message: /introspection has been disabled/,
+    },
+    {
+      name: 'batching (a JSON array body)',
+      request: () => [json([{ query: ONE_SYNC }, { query: ONE_SYNC }])],
+      status: 400,
+      codes: ['BAD_REQUEST'],
+    },
+    {
+      name: 'a GET with a mutation',
+      request: () => [{ method: 'GET' }, getQuery('mutation { bulkSync }')],
+      status: 405,
+      codes: ['BAD_REQUEST'],
+    },
+    {
+      name: 'a text/plain POST',
+      request: () => [
+        {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain' },
+          body: '{"query":"{ __typename }"}',
+        },
+      ],
+      status: 415,
+      codes: [],
+    },
+    {
+      name: 'a browser GET (Origin) without a CSRF header',
+      request: () => [
+        { method: 'GET', headers: { origin: 'https://evil.example' } },
+        getQuery(`{ bulkSync(id: "${SIM_SYNCS.idle}") { id } }`),
+      ],
+      status: 403,
+      codes: [undefined],
+    },
+    {
+      name: 'a 10 MB body',
+      request: () => [
+        json({ query: '{ __typename }', variables: { pad: 'x'.repeat(10 * 1024 * 1024) } }),
+      ],
+      status: 413,
+      codes: ['REQUEST_ENTITY_TOO_LARGE'],
+    },
+  ];
+
+  for (const { name, env, request, status, codes, message } of cases) {
+    it(`${name} → ${status}${codes.length ? ` ${codes.join()}` : ''}`, async () => {
+      const t = await start(env);
+      const [init, path] = request();
+      const answer = await send(t, init, path);
+      expect(answer.status).toBe(status);
+      expect(answer.codes).toEqual(codes);
+      if (message) expect(answer.messages.join('\n')).toMatch(message);
+      expectRefused(answer);
+      await expectStillServing(t, answer);
+    });
+  }
+
+  it('allows exactly MAX_ALIASES aliases', async () => {
+    const t = await start();
+    for (let n = 1; n <= 15; n++) t.sim.addSync(syncId(n), envelope());
+    const answer = await send(t, json({ query: aliases(15) }));
+    expect(answer.codes).toEqual([]);
+    expect(t.sim.statusCalls()).toBe(15);
+  });
+
+  it('hides field suggestions in production, shows them in development', async () => {
+    const typo = json({ query: '{ bulkSyn(id: "x") { id } }' });
+    const production = await start();
+    const hidden = await send(production, typo);
+    expect(hidden.codes).toEqual(['BAD_USER_INPUT']);
+    expect(hidden.messages[0]).toContain('Cannot query field "bulkSyn"');
+    expect(hidden.text).not.toContain('Did you mean');
+    expect(hidden.text).not.toContain('bulkSyncs');
+    await expectStillServing(production, hidden);
+    await production.close();
+
+    const development = await start({ NODE_ENV: 'development' });
+    const shown = await send(development, typo);
+    expect(shown.text).toContain('Did you mean');
+  });
+
+  it('serves the federation SDL (_service) with introspection off', async () => {
+    const t = await start();
+    const answer = await send(t, json({ query: '{ _service { sdl } }' }));
+    expect(answer.status).toBe(200);
+    expect(answer.codes).toEqual([]);
+    expect(answer.text).toContain('type BulkSync');
+    expect(t.sim.statusCalls()).toBe(0);
+  });
+
+  it('lets a browser GET through with the x-graphql-yoga-csrf header', async () => {
+    const t = await start();
+    const answer = await send(
+      t,
+      { method: 'GET', headers: { origin: 'https://app.example', 'x-graphql-yoga-csrf': '1' } },
+      getQuery(`{ bulkSync(id: "${SIM_SYNCS.idle}") { id } }`),
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.text).toBe(`{"data":{"bulkSync":{"id":"${SIM_SYNCS.idle}"}}}`);
+    expect(t.sim.statusCalls()).toBe(1);
+  });
+
+  it('refuses 500 mixed hostile requests, then serves as before', async () => {
+    const t = await start();
+    const hostile = [
+      () => json('{"query": '),
+      () => json({ query: aliases(40) }),
+      () => json({ query: `{ ${'__typename '.repeat(5200)}}` }),
+      () => json({ query: '{ __schema { types { name } } }' }),
+      () => json([{ query: '{ __typename }' }]),
+      () => json({ query: `{ bulkSync(id: "${'9'.repeat(200)}") { id } }` }),
+      () => json({ query: '{ bulkSyn }' }),
+    ];
+    for (let round = 0; round < 10; round++) {
+      const batch = Array.from({ length: 50 }, (_, i) => {
+        const make = hostile[(round * 50 + i) % hostile.length];
+        if (!make) throw new Error('no request');
+        return send(t, make());
+      });
+      for (const answer of await Promise.all(batch)) {
+        expectRefused(answer);
+        expect(answer.text).not.toMatch(/\bat .*\.[cm]?[jt]s:\d+/);
+      }
+    }
+    await expectStillServing(t, {
+      status: 200,
+      headers: new Headers(),
+      text: '',
+      codes: [],
+      messages: [],
+    });
+  });
+});
+
+describe('CORS', () => {
+  const preflight = (origin: string): RequestInit => ({
+    method: 'OPTIONS',
+    headers: {
+      origin,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'content-type, authorization',
+    },
+  });
+
+  it('sends no access-control-allow-origin without CORS_ORIGINS', async () => {
+    const t = await start();
+    const answer = await send(t, preflight('https://evil.example'));
+    expect(answer.headers.get('access-control-allow-origin')).toBeNull();
+    const post = await send(
+      t,
+      json({ query: '{ __typename }' }, { origin: 'https://evil.example' }),
+    );
+    expect(post.headers.get('access-control-allow-origin')).toBeNull();
+    expect(t.sim.statusCalls()).toBe(0);
+  });
+
+  it('with CORS_ORIGINS allows that origin only', async () => {
+    const t = await start({ CORS_ORIGINS: 'https://app.example' });
+    const allowed = await send(t, preflight('https://app.example'));
+    expect(allowed.status).toBeLessThan(300);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(allowed.headers.get('access-control-allow-credentials')).toBeNull();
+
+    const evil = await send(t, preflight('https://evil.example'));
+    const evilOrigin = evil.headers.get('access-control-allow-origin');
+    expect(evilOrigin === null || evilOrigin === 'https://app.example').toBe(true);
+    const evilPost = await send(
+      t,
+      json({ query: '{ __typename }' }, { origin: 'https://evil.example' }),
+    );
+    expect(evilPost.headers.get('access-control-allow-origin')).not.toBe('https://evil.example');
+    expect(evilPost.headers.get('access-control-allow-origin')).not.toBe('*');
+  });
+});
+
+describe('persisted operations (PERSISTED_OPERATIONS_FILE)', () => {
+  const DOCUMENT = /* GraphQL */ 'query Persisted($id: ID!) { bulkSync(id: $id) { id } }';
+  const HASH = createHash('sha256').update(DOCUMENT).digest('hex');
+
+  async function startPersisted() {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-pq-'));
+    tempDirs.push(dir);
+    const file = join(dir, 'operations.json');
+    writeFileSync(file, JSON.stringify({ [HASH]: DOCUMENT }));
+    return start({ PERSISTED_OPERATIONS_FILE: file });
+  }
+
+  const byHash = (hash: string) =>
+    json({
+      variables: { id: SIM_SYNCS.idle },
+      extensions: { persistedQuery: { version: 1, sha256Hash: hash } },
+    });
+
+  it('runs an allow-listed operation by extensions.persistedQuery.sha256Hash (POST and GET)', async () => {
+    const t = await startPersisted();
+    const post = await send(t, byHash(HASH));
+    expect(post.text).toBe(`{"data":{"bulkSync":{"id":"${SIM_SYNCS.idle}"}}}`);
+    const get = await send(
+      t,
+      { method: 'GET' },
+      `/graphql?variables=${encodeURIComponent(JSON.stringify({ id: SIM_SYNCS.idle }))}&extensions=${encodeURIComponent(JSON.stringify({ persistedQuery: { version: 1, sha256Hash: HASH } }))}`,
+    );
+    expect(get.text).toBe(post.text);
+    expect(t.sim.statusCalls()).toBe(2);
+  });
+
+  it('refuses an arbitrary query with a contract error or a 4xx, without an upstream call', async () => {
+    const t = await startPersisted();
+    const answer = await send(t, json({ query: ONE_SYNC, variables: { id: SIM_SYNCS.idle } }));
+    expect(answer.text).not.toContain('"data"');
+    expect(t.sim.statusCalls()).toBe(0);
+    expectRefused(answer);
+  });
+
+  it('refuses an unknown hash with a contract error or a 4xx, without an upstream call', async () => {
+    const t = await startPersisted();
+    const answer = await send(t, byHash('0'.repeat(64)));
+    expect(answer.text).not.toContain('"data"');
+    expect(t.sim.statusCalls()).toBe(0);
+    expectRefused(answer);
+  });
+});
+
+describe('caches stay bounded (CACHE_MAX_ENTRIES)', () => {
+  it('the third distinct sync evicts the first from the status and response caches', async () => {
+    const t = await start({ CACHE_TTL_MS: '60000', CACHE_MAX_ENTRIES: '2' });
+    const [a, b, c] = [1, 2, 3].map(syncId) as [string, string, string];
+    for (const id of [a, b, c]) t.sim.addSync(id, envelope());
+    for (const id of [a, b, c]) await t.query(ONE_SYNC, { id });
+    expect(t.sim.statusCalls()).toBe(3);
+    // c is still cached; a was evicted from both caches and costs a new call.
+    await t.query(ONE_SYNC, { id: c });
+    expect(t.sim.statusCalls()).toBe(3);
+    const again = await t.query(ONE_SYNC, { id: a });
+    expect(again.body.errors).toBeUndefined();
+    expect(t.sim.statusCalls(a)).toBe(2);
+    expect(t.sim.statusCalls()).toBe(4);
+  });
+
+  it('the stale-if-error copies are bounded the same way', async () => {
+    const t = await start({
+      CACHE_TTL_MS: '0',
+      STALE_IF_ERROR_MS: '60000',
+      CACHE_MAX_ENTRIES: '2',
+      UPSTREAM_MAX_ATTEMPTS: '1',
+    });
+    const [a, b, c] = [1, 2, 3].map(syncId) as [string, string, string];
+    for (const id of [a, b, c]) t.sim.addSync(id, envelope());
+    for (const id of [a, b, c]) await t.query(ONE_SYNC, { id });
+    t.sim.inject({ kind: 'status', status: 503 });
+    expect(errorCodes(await t.query(ONE_SYNC, { id: a }))).toEqual(['UPSTREAM_UNAVAILABLE']);
+    expect(errorCodes(await t.query(ONE_SYNC, { id: c }))).toEqual([]);
+    expect(t.sim.statusCalls()).toBe(5);
+  });
+});

@@ -1,0 +1,262 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SIM_SYNCS } from '../../src/simulator/index.js';
+import { expectNoLeak, ONE_SYNC, syncId } from '../utils/gateway-helpers.js';
+import { envelope, metric } from '../utils/live-helpers.js';
+import { until } from '../utils/manual-scheduler.js';
+import {
+  acknowledgedSocket,
+  messageCode,
+  type RawSocket,
+  rawSocket,
+} from '../utils/resilience-helpers.js';
+import { startTestApp, type TestApp } from '../utils/test-app.js';
+
+let t: TestApp | undefined;
+const sockets: RawSocket[] = [];
+const tempDirs: string[] = [];
+
+afterEach(async () => {
+  for (const socket of sockets.splice(0)) socket.ws.terminate();
+  await t?.close();
+  t = undefined;
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+async function begin(env: Record<string, string | undefined> = {}) {
+  // Idle syncs: the poll timers of any subscription that gets through stay far away.
+  t = await startTestApp({ POLL_INTERVAL_MS: '60000', POLL_IDLE_INTERVAL_MS: '60000', ...env });
+  const url = await t.app.start();
+  return { t, url };
+}
+
+function track(socket: RawSocket): RawSocket {
+  sockets.push(socket);
+  return socket;
+}
+
+const SUB = /* GraphQL */ `
+  subscription Sub($id: ID!) { bulkSync(id: $id) { id status { nextExecutionTime } } }
+`;
+
+const subscribe = (id: string, syncIdValue: string) => ({
+  id,
+  type: 'subscribe',
+  payload: { query: SUB, variables: { id: syncIdValue } },
+});
+
+/**
+ * The server still serves: a fresh WebSocket gets a subscription's first event, and an HTTP
+ * query is answered. Costs exactly one upstream call each.
+ */
+async function expectStillServing(t: TestApp, url: string): Promise<void> {
+  const calls = t.sim.statusCalls();
+  const socket = track(await acknowledgedSocket(url));
+  socket.send(subscribe('ok', SIM_SYNCS.idle));
+  const next = await socket.waitFor((m) => m['type'] === 'next' && m['id'] === 'ok');
+  expect(next['payload']).toEqual({
+    data: { bulkSync: { id: SIM_SYNCS.idle, status: { nextExecutionTime: expect.any(String) } } },
+  });
+  const res = await t.query(ONE_SYNC, { id: SIM_SYNCS.orders });
+  expect(res.body.errors).toBeUndefined();
+  expect(t.sim.statusCalls()).toBe(calls + 2);
+  socket.ws.close();
+}
+
+describe('hostile WebSocket frames close the socket; the server keeps serving', () => {
+  const frames: [string, (socket: RawSocket) => void, number][] = [
+    ['an invalid JSON frame', (s) => s.send('{"type": "connection_init", '), 4400],
+    ['a JSON frame that is not a message', (s) => s.send({ type: 'hello', payload: 1 }), 4400],
+    ['a binary garbage frame', (s) => s.send(Buffer.from([0xff, 0x00, 0x13, 0x37])), 4400],
+  ];
+  for (const [name, sendFrame, code] of frames) {
+    it(`${name} → ${code}`, async () => {
+      const { t, url } = await begin();
+      const socket = track(rawSocket(url));
+      await socket.opened;
+      sendFrame(socket);
+      expect(await socket.waitClosed()).toBe(code);
+      expect(t.sim.statusCalls()).toBe(0);
+      await expectStillServing(t, url);
+    });
+  }
+
+  it('an invalid frame after the handshake closes the socket (4400) and ends its subscriptions', async () => {
+    const { t, url } = await begin();
+    t.sim.addSync(syncId(1), envelope({ status: null, nextExecutionTime: null }));
+    const socket = track(await acknowledgedSocket(url));
+    socket.send(subscribe('s1', syncId(1)));
+    await socket.waitFor((m) => m['type'] === 'next');
+    expect(await metric(t, 'gateway_active_pollers')).toBe(1);
+    socket.send('not json at all');
+    expect(await socket.waitClosed()).toBe(4400);
+    await until(() => t.sim.statusCalls() === 1);
+    await expect.poll(() => metric(t, 'gateway_active_subscriptions'), { timeout: 2000 }).toBe(0);
+    expect(await metric(t, 'gateway_active_pollers')).toBe(0);
+    await expectStillServing(t, url);
+  });
+
+  it('a message larger than WS_MAX_PAYLOAD_BYTES → 1009', async () => {
+    const { t, url } = await begin({ WS_MAX_PAYLOAD_BYTES: '1024' });
+    const socket = track(await acknowledgedSocket(url));
+    socket.send({
+      id: 'big',
+      type: 'subscribe',
+      payload: { query: `# ${'x'.repeat(2000)}\n${SUB}` },
+    });
+    expect(await socket.waitClosed()).toBe(1009);
+    expect(t.sim.statusCalls()).toBe(0);
+    await expectStillServing(t, url);
+  });
+
+  it('no connection_init within WS_CONNECTION_INIT_TIMEOUT_MS → 4408', async () => {
+    const { t, url } = await begin({ WS_CONNECTION_INIT_TIMEOUT_MS: '100' });
+    const socket = track(rawSocket(url));
+    await socket.opened;
+    const opened = Date.now();
+    expect(await socket.waitClosed(2000)).toBe(4408);
+    expect(Date.now() - opened).toBeGreaterThanOrEqual(90);
+    await expectStillServing(t, url);
+  });
+
+  it('subscribe before connection_ack → 4401; a second connection_init → 4429; a reused id → 4409', async () => {
+    const { t, url } = await begin();
+    const early = track(rawSocket(url));
+    await early.opened;
+    early.send(subscribe('s1', SIM_SYNCS.idle));
+    expect(await early.waitClosed()).toBe(4401);
+
+    const twice = track(await acknowledgedSocket(url));
+    twice.send({ type: 'connection_init', payload: {} });
+    expect(await twice.waitClosed()).toBe(4429);
+
+    const reused = track(await acknowledgedSocket(url));
+    reused.send(subscribe('same', SIM_SYNCS.idle));
+    await reused.waitFor((m) => m['type'] === 'next');
+    reused.send(subscribe('same', SIM_SYNCS.orders));
+    expect(await reused.waitClosed()).toBe(4409);
+    expect(t.sim.statusCalls(SIM_SYNCS.orders)).toBe(0);
+    await expectStillServing(t, url);
+  });
+
+  it('a socket without the graphql-transport-ws subprotocol is refused (4406)', async () => {
+    const { t, url } = await begin();
+    const socket = track(rawSocket(url, []));
+    expect(await socket.waitClosed()).toBe(4406);
+    await expectStillServing(t, url);
+  });
+});
+
+describe('subscribe floods', () => {
+  it('past WS_MAX_SUBSCRIBES_PER_MINUTE the connection is closed (4429), with no upstream call', async () => {
+    const { t, url } = await begin({ WS_MAX_SUBSCRIBES_PER_MINUTE: '10' });
+    const socket = track(await acknowledgedSocket(url));
+    // Invalid documents: each costs parsing only; the 11th subscribe closes the socket.
+    for (let n = 1; n <= 50; n++) {
+      if (socket.closed) break;
+      socket.send({
+        id: `f${n}`,
+        type: 'subscribe',
+        payload: { query: `subscription { nope${n} }` },
+      });
+    }
+    expect(await socket.waitClosed()).toBe(4429);
+    const errors = socket.messages.filter((m) => m['type'] === 'error');
+    expect(errors.length).toBeLessThanOrEqual(10);
+    expect(errors.every((m) => messageCode(m) === 'BAD_USER_INPUT')).toBe(true);
+    expect(t.sim.statusCalls()).toBe(0);
+    await expectStillServing(t, url);
+  });
+
+  it('MAX_SUBSCRIPTIONS_PER_CONNECTION holds under a flood, and the flood bound closes the socket', async () => {
+    const { t, url } = await begin({
+      MAX_SUBSCRIPTIONS_PER_CONNECTION: '2',
+      WS_MAX_SUBSCRIBES_PER_MINUTE: '5',
+    });
+    const ids = [1, 2, 3, 4, 5, 6].map(syncId);
+    for (const id of ids) t.sim.addSync(id, envelope({ status: null, nextExecutionTime: null }));
+    const socket = track(await acknowledgedSocket(url));
+    socket.send(subscribe('s1', ids[0] ?? ''));
+    socket.send(subscribe('s2', ids[1] ?? ''));
+    await until(() => socket.messages.filter((m) => m['type'] === 'next').length === 2);
+    expect(t.sim.statusCalls()).toBe(2);
+
+    for (const n of [3, 4, 5]) socket.send(subscribe(`s${n}`, ids[n - 1] ?? ''));
+    await until(() => socket.messages.filter((m) => m['type'] === 'error').length === 3);
+    const refused = socket.messages.filter((m) => m['type'] === 'error');
+    expect(refused.map((m) => [m['id'], messageCode(m)])).toEqual([
+      ['s3', 'BAD_USER_INPUT'],
+      ['s4', 'BAD_USER_INPUT'],
+      ['s5', 'BAD_USER_INPUT'],
+    ]);
+    expect(t.sim.statusCalls()).toBe(2);
+
+    socket.send(subscribe('s6', ids[5] ?? ''));
+    expect(await socket.waitClosed()).toBe(4429);
+    expect(t.sim.statusCalls()).toBe(2);
+    await expect.poll(() => metric(t, 'gateway_active_pollers'), { timeout: 2000 }).toBe(0);
+    expect(await metric(t, 'gateway_active_subscriptions')).toBe(0);
+    await expectStillServing(t, url);
+  });
+});
+
+describe('persisted operations over WebSocket', () => {
+  it('refuses an arbitrary subscription (BAD_USER_INPUT) and runs an allow-listed one by hash', async () => {
+    const hash = createHash('sha256').update(SUB).digest('hex');
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-pq-'));
+    tempDirs.push(dir);
+    const file = join(dir, 'operations.json');
+    writeFileSync(file, JSON.stringify({ [hash]: SUB }));
+    const { t, url } = await begin({ PERSISTED_OPERATIONS_FILE: file });
+    const socket = track(await acknowledgedSocket(url));
+    socket.send(subscribe('arbitrary', SIM_SYNCS.idle));
+    const refused = await socket.waitFor((m) => m['id'] === 'arbitrary');
+    expect(refused['type']).toBe('error');
+    expect(messageCode(refused)).toBe('BAD_USER_INPUT');
+    expect(t.sim.statusCalls()).toBe(0);
+
+    socket.send({
+      id: 'listed',
+      type: 'subscribe',
+      // graphql-ws requires `query` to be a string; in persisted mode the hash alone decides.
+      payload: {
+        query: '',
+        variables: { id: SIM_SYNCS.idle },
+        extensions: { persistedQuery: { version: 1, sha256Hash: hash } },
+      },
+    });
+    const next = await socket.waitFor((m) => m['id'] === 'listed');
+    expect(next['type']).toBe('next');
+    expect(t.sim.statusCalls()).toBe(1);
+  });
+});
+
+describe('HTTP over the real port', () => {
+  it('answers a 10 MB body with 413 and keeps serving', async () => {
+    const { t, url } = await begin();
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: '{ __typename }',
+        variables: { pad: 'x'.repeat(10 * 1024 * 1024) },
+      }),
+    });
+    expect(response.status).toBe(413);
+    const text = await response.text();
+    expectNoLeak(t, text);
+    const ok = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: ONE_SYNC, variables: { id: SIM_SYNCS.idle } }),
+    });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({
+      data: { bulkSync: { id: SIM_SYNCS.idle, status: expect.any(Object) } },
+    });
+    expect(t.sim.statusCalls()).toBe(1);
+  });
+});

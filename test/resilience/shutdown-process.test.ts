@@ -1,0 +1,208 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Client } from 'graphql-ws';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSimulator, SIM_KEY, type Simulator } from '../../src/simulator/index.js';
+import { ONE_SYNC, syncId } from '../utils/gateway-helpers.js';
+import { envelope, SUB_COUNT, watch, wsClient } from '../utils/live-helpers.js';
+import { persistLogLines } from '../utils/log-capture.js';
+import { until } from '../utils/manual-scheduler.js';
+import { expectClean, freePort, SIM_SECRETS, sleep } from '../utils/resilience-helpers.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SERVER = join(ROOT, 'dist', 'server.js');
+
+/** Newest modification time of any file under `dir`. */
+function newest(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
+    const path = join(dir, entry.name);
+    return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }, 0);
+}
+
+beforeAll(() => {
+  if (!existsSync(SERVER) || statSync(SERVER).mtimeMs < newest(join(ROOT, 'src'))) {
+    execFileSync(
+      process.execPath,
+      [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+      { cwd: ROOT, stdio: 'pipe' },
+    );
+  }
+}, 120_000);
+
+let sim: Simulator | undefined;
+let child: ChildProcess | undefined;
+const clients: Client[] = [];
+const sockets: Socket[] = [];
+
+afterEach(async () => {
+  for (const socket of sockets.splice(0)) socket.destroy();
+  await Promise.all(clients.splice(0).map((client) => client.dispose()));
+  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  child = undefined;
+  await sim?.close();
+  sim = undefined;
+});
+
+/** POSTs a GraphQL operation on a fresh connection (no keep-alive), like a one-off client. */
+function postOnce(
+  url: string,
+  body: unknown,
+): Promise<{ status: number; text: string; finishedAt: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${url}/graphql`,
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text, finishedAt: Date.now() }));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+/** Whether a new TCP connection to the port is refused (the server stopped accepting). */
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
+
+describe('the built server (dist/server.js) on SIGTERM', () => {
+  it('turns /ready 503, finishes the slow query, closes WebSockets with 1001, stops polling and exits 0', async () => {
+    sim = createSimulator();
+    await sim.start();
+    const watched = [syncId(1), syncId(2)];
+    const slow = syncId(3);
+    for (const id of [...watched, slow]) sim.addSync(id, envelope({ recordCount: 1 }));
+    sim.inject({ kind: 'delay', ms: 1500 }, { syncId: slow, times: 1 });
+
+    const port = await freePort();
+    const shutdownTimeoutMs = 3000;
+    const stdout: string[] = [];
+    let stderr = '';
+    child = spawn(process.execPath, [SERVER], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env['PATH'],
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        POLYTOMIC_BASE_URL: sim.url,
+        POLYTOMIC_API_KEY: SIM_KEY,
+        POLL_INTERVAL_MS: '100',
+        POLL_IDLE_INTERVAL_MS: '100',
+        CACHE_TTL_MS: '0',
+        SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs),
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let buffered = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      stdout.push(...lines.filter(Boolean));
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    const exited = new Promise<{ code: number | null; signal: string | null; at: number }>(
+      (resolve) => {
+        child?.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() }));
+      },
+    );
+    await until(() => stdout.some((line) => line.includes('gateway listening')), 10_000);
+    const base = `http://127.0.0.1:${port}`;
+
+    // Two WebSockets, one subscription each, polling every 100 ms.
+    const closes: number[] = [];
+    const onClosed = (event: unknown) => closes.push((event as { code: number }).code);
+    const subscriptions = watched.map((id) => {
+      const client = wsClient(base, { on: { closed: onClosed } });
+      clients.push(client);
+      return watch(client, SUB_COUNT, { id });
+    });
+    await until(() => subscriptions.every((w) => w.events.length === 1));
+    await until(() => watched.every((id) => (sim?.statusCalls(id) ?? 0) >= 2));
+
+    // A connection with a request begun but not finished is not idle, so it survives the
+    // stop of accepting; it lets /ready be asked after SIGTERM, when new connections are refused.
+    const readiness = connect(port, '127.0.0.1');
+    sockets.push(readiness);
+    await new Promise((resolve) => readiness.once('connect', resolve));
+    readiness.write('GET /ready HTTP/1.1\r\nHost: gateway\r\n');
+
+    const slowQuery = postOnce(base, { query: ONE_SYNC, variables: { id: slow } });
+    await until(() => sim?.statusCalls(slow) === 1);
+
+    const sigtermAt = Date.now();
+    child.kill('SIGTERM');
+    // stop() stops accepting, closes the WebSockets and stops every poller in one synchronous
+    // step, so a refused connection also marks the moment polling ended.
+    for (;;) {
+      if (await refused(port)) break;
+      if (Date.now() - sigtermAt > 2000) throw new Error('server still accepts after SIGTERM');
+      await sleep(5);
+    }
+    const stoppedBy = Date.now();
+    let readyAnswer = '';
+    readiness.setEncoding('utf8');
+    readiness.on('data', (chunk: string) => {
+      readyAnswer += chunk;
+    });
+    readiness.write('Connection: close\r\n\r\n');
+    await until(() => readyAnswer.includes('shutting down'), 2000);
+    expect(readyAnswer.split('\r\n')[0]).toBe('HTTP/1.1 503 Service Unavailable');
+    expect(Date.now() - sigtermAt).toBeLessThan(1000);
+
+    const answer = await slowQuery;
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.text)).toEqual({
+      data: {
+        bulkSync: {
+          id: slow,
+          status: { nextExecutionTime: null, currentExecution: { id: expect.any(String) } },
+        },
+      },
+    });
+    expect(answer.finishedAt - sigtermAt).toBeGreaterThan(1000);
+
+    await until(() => closes.length === 2, 3000);
+    expect(closes).toEqual([1001, 1001]);
+
+    const exit = await exited;
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(exit.at - sigtermAt).toBeLessThan(shutdownTimeoutMs + 1000);
+
+    // Pollers stopped with the server: no poll of a watched sync after that (allowing 50 ms
+    // for one already on the wire).
+    const late = sim.requests.filter(
+      (r) => r.syncId !== undefined && watched.includes(r.syncId) && r.at > stoppedBy + 50,
+    );
+    expect(late).toEqual([]);
+    const callsAtExit = sim.statusCalls();
+    await sleep(300);
+    expect(sim.statusCalls()).toBe(callsAtExit);
+
+    expect(stderr).toBe('');
+    expect(stdout.some((line) => line.includes('gateway stopped'))).toBe(true);
+    persistLogLines(stdout);
+    for (const line of stdout) expectClean(line, sim.url, SIM_SECRETS);
+  });
+});
