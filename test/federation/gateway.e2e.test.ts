@@ -207,10 +207,8 @@ describe('queries across both subgraphs through @apollo/gateway', () => {
 });
 
 describe('subscriptions through @apollo/gateway', () => {
-  // Why no subscription goes through a router in this suite: @apollo/gateway has no subscription
-  // support at all, and Hive Gateway (which has) cannot be installed on Node 20 without
-  // overriding part of the dependency tree this service runs on: every published
-  // @graphql-hive/gateway-runtime pulls @whatwg-node/promise-helpers 2 (Node >= 22.15).
+  // @apollo/gateway has no subscription support at all; subscriptions through a router are
+  // proven with Hive Gateway's runtime in router-subscription.e2e.test.ts.
   it('are refused by the gateway itself, before any subgraph is asked', async () => {
     const { t, router } = parts();
     const [a] = SYNC_IDS as [string];
