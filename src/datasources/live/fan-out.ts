@@ -10,6 +10,8 @@ export interface FanOut {
   subscribe(topic: string, listener: (event: LiveEvent) => void): () => void;
   /** The last event published on a topic anywhere, for a watcher joining where nobody polls. */
   latest?(topic: string): Promise<LiveEvent | undefined>;
+  /** Says a poll found the topic unchanged: keeps its latest event from expiring. */
+  keep?(topic: string, event: LiveEvent): void;
 }
 
 export function createLocalFanOut(): FanOut {

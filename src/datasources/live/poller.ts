@@ -16,6 +16,8 @@ export interface PollerOptions {
   cadence: Cadence;
   scheduler: Scheduler;
   publish: (event: LiveEvent) => void;
+  /** Told the unchanged snapshot of a poll that found nothing new. */
+  unchanged?: (event: LiveEvent) => void;
   log: Logger;
   onPoll?: (outcome: PollOutcome) => void;
   /** @default Date.now */
@@ -51,6 +53,7 @@ export function startPoller(options: PollerOptions): () => void {
     last = fingerprint;
     onPoll?.(changed ? 'changed' : 'unchanged');
     if (changed) publish({ syncId, snapshot });
+    else options.unchanged?.({ syncId, snapshot });
     schedule(nextPollDelay(status, cadence, now()));
   };
 

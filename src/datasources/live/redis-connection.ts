@@ -23,25 +23,35 @@ export function connectRedis(url: string, log: Logger, onState?: (up: boolean) =
     retryStrategy: (times: number) => Math.min(times * 200, 2000),
   };
   const commands = new Redis(url, options);
-  // The subscriber keeps its offline queue: SUBSCRIBE must be replayed after a reconnect.
-  const subscriber = new Redis(url, { ...options, enableOfflineQueue: true });
-  let up = false;
-  const report = (next: boolean) => {
+  // The fan-out renews every subscription itself on 'ready' (see redis-fan-out.ts).
+  const subscriber = new Redis(url, options);
+  // Unknown until the first connection attempt settles, so "unreachable at start" is reported.
+  let up: boolean | undefined;
+  const state = () => commands.status === 'ready' && subscriber.status === 'ready';
+  const settled = new Set<Redis>();
+  const report = (connection: Redis) => {
+    settled.add(connection);
+    // Wait for both first outcomes: one connection ready before the other is not "down".
+    if (settled.size < 2) return;
+    const next = state();
     if (next === up) return;
     up = next;
     if (next) log.info('redis reachable: sharing pollers with the other replicas');
     else log.warn('redis unreachable: polling locally until it returns');
     onState?.(next);
   };
-  commands.on('ready', () => report(true));
-  commands.on('close', () => report(false));
+  for (const connection of [commands, subscriber]) {
+    connection.on('ready', () => report(connection));
+    connection.on('close', () => report(connection));
+  }
   // ioredis emits 'error' on every failed reconnect; the state change above is the signal.
   commands.on('error', () => {});
   subscriber.on('error', () => {});
   return {
     commands,
     subscriber,
-    isUp: () => up && commands.status === 'ready',
+    // Both: a replica that can command Redis but not hear it must poll for its own watchers.
+    isUp: state,
     async close() {
       commands.disconnect();
       subscriber.disconnect();

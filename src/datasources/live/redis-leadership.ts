@@ -36,23 +36,26 @@ export function createRedisLeadership(
         if (!withdrawn) timer = setTimeout(step, ms);
       };
 
+      /** Asks for the lease; a request that wins after the campaign was withdrawn gives it back. */
+      async function take() {
+        const taken = (await redis.commands.set(lease, me, 'PX', leaseMs, 'NX')) === 'OK';
+        if (taken && withdrawn) await redis.commands.eval(RELEASE, 1, lease, me);
+        return taken && !withdrawn;
+      }
+
       async function step() {
         if (!redis.isUp()) {
           lead(true);
           return next(leaseMs / 2);
         }
         try {
-          if (leading) {
-            const renewed = await redis.commands.eval(RENEW, 1, lease, me, String(leaseMs));
-            if (renewed === 1) return next(leaseMs / 3);
-            // Lost (expired while we could not renew, or we were polling in fallback): try to take it.
-            const taken = await redis.commands.set(lease, me, 'PX', leaseMs, 'NX');
-            lead(taken === 'OK');
-            return next(taken === 'OK' ? leaseMs / 3 : leaseMs / 2);
-          }
-          const taken = await redis.commands.set(lease, me, 'PX', leaseMs, 'NX');
-          lead(taken === 'OK');
-          next(taken === 'OK' ? leaseMs / 3 : leaseMs / 2);
+          // Renew what we hold; else (never held, expired while unreachable, or leading in
+          // fallback) ask for it.
+          const held =
+            leading && (await redis.commands.eval(RENEW, 1, lease, me, String(leaseMs))) === 1;
+          const leads = held || (await take());
+          lead(leads);
+          next(leads ? leaseMs / 3 : leaseMs / 2);
         } catch {
           lead(true);
           next(leaseMs / 2);

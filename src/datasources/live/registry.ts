@@ -103,6 +103,7 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
           scheduler,
           log,
           publish: (event) => fanOut.publish(key, event),
+          unchanged: (event) => fanOut.keep?.(key, event),
           ...(onPoll && { onPoll }),
         });
       },
