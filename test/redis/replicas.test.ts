@@ -160,7 +160,9 @@ describe.skipIf(gate.skip)('replicas sharing Redis', () => {
       expect(counts(w)).toEqual([0, 1, 2, 3, 4]);
     }
     // Each status went through Redis once (one publisher), whatever the number of replicas.
-    expect(messages.map(([, message]) => JSON.parse(message).event.snapshot.status)).toHaveLength(5);
+    expect(messages.map(([, message]) => JSON.parse(message).event.snapshot.status)).toHaveLength(
+      5,
+    );
     expect(
       messages.map(
         ([, message]) => JSON.parse(message).event.snapshot.status.currentExecution.recordCount,
