@@ -23,6 +23,7 @@ export function setup(): () => void {
             .join('\n')}`,
         );
       }
+      console.log(`log scan: ${lines} gateway log lines of this run, none holds a credential`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
       delete process.env[LOG_DIR_ENV];
