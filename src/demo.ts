@@ -16,6 +16,13 @@ const QUERY = /* GraphQL */ `query SyncHealth {
   }
 }`;
 
+const SUBSCRIPTION = /* GraphQL */ `subscription WatchSyncs {
+  bulkSyncChanges(ids: ["${SIM_SYNCS.orders}", "${SIM_SYNCS.invoices}"]) {
+    id
+    status { currentExecution { status recordCount schemas { schema status recordCount } } lastExecution { status } }
+  }
+}`;
+
 async function main() {
   const simulator = createSimulator();
   const simulatorUrl = await simulator.start();
@@ -41,6 +48,10 @@ async function main() {
       'Paste into GraphiQL (run it twice a few seconds apart: the syncs move):',
       '',
       QUERY,
+      '',
+      'and watch them live (GraphiQL runs subscriptions over WebSocket):',
+      '',
+      SUBSCRIPTION,
       '',
       'or from a shell:',
       `  curl -s ${url}/graphql -H 'content-type: application/json' -d '${curlBody}'`,

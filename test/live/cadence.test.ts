@@ -99,9 +99,9 @@ describe('nextPollDelay', () => {
 });
 
 describe('backoffDelay and withJitter', () => {
-  it('doubles from the short interval per failure, capped at 60 s', () => {
+  it('doubles from the short interval per failure, capped at eight intervals (10 s to 60 s)', () => {
     expect([1, 2, 3, 4, 5, 6, 10].map((n) => backoffDelay(n, CADENCE))).toEqual([
-      4000, 8000, 16_000, 32_000, 60_000, 60_000, 60_000,
+      4000, 8000, 16_000, 16_000, 16_000, 16_000, 16_000,
     ]);
   });
 

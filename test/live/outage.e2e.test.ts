@@ -55,7 +55,9 @@ describe('upstream outage', () => {
       await until(() => t.sim.statusCalls() === 1 + n);
       await until(() => scheduler.pending().length === 1);
       expect(t.sim.statusCalls()).toBe(1 + n);
-      expect(isJittered(scheduler.requested.at(-1), INTERVAL_MS * 2 ** n)).toBe(true);
+      // Doubling, up to the cap of eight intervals (at least 10 s).
+      const expected = Math.min(INTERVAL_MS * 2 ** n, Math.max(10_000, INTERVAL_MS * 8));
+      expect(isJittered(scheduler.requested.at(-1), expected)).toBe(true);
     }
     await settle();
     expect(w.events).toHaveLength(1);
@@ -116,7 +118,9 @@ describe('upstream outage', () => {
     for (let n = 1; n <= 2; n++) {
       fireNext(scheduler);
       await until(() => t.sim.statusCalls() === 1 + n && scheduler.pending().length === 1);
-      expect(isJittered(scheduler.requested.at(-1), INTERVAL_MS * 2 ** n)).toBe(true);
+      // Doubling, up to the cap of eight intervals (at least 10 s).
+      const expected = Math.min(INTERVAL_MS * 2 ** n, Math.max(10_000, INTERVAL_MS * 8));
+      expect(isJittered(scheduler.requested.at(-1), expected)).toBe(true);
     }
     t.sim.setStatus(id, envelope({ recordCount: 5 }));
     fireNext(scheduler);

@@ -13,8 +13,12 @@ const TERMINAL = new Set(['completed', 'canceled', 'failed', 'errors', 'interrup
 
 /** How long after `next_execution_time` to look, so the new run has been created. */
 const AFTER_SCHEDULED_MS = 1000;
-/** Cap of the failure backoff. */
-const MAX_BACKOFF_MS = 60_000;
+/**
+ * Cap of the failure backoff: eight short periods, between 10 s and 60 s. A backoff also delays
+ * noticing recovery, and the soak showed a flat 60 s cap leaving dashboards a minute behind
+ * after each fault; eight periods keep the load of a long outage low all the same.
+ */
+const backoffCap = (cadence: Cadence) => Math.min(60_000, Math.max(10_000, cadence.intervalMs * 8));
 
 export function isInProgress(status: SyncStatus): boolean {
   const current = status.currentExecution;
@@ -42,7 +46,7 @@ export function nextPollDelay(status: SyncStatus, cadence: Cadence, now: number)
 
 /** Wait after the n-th failure in a row (n ≥ 1): doubling from the short period, capped; Retry-After wins when longer. */
 export function backoffDelay(failures: number, cadence: Cadence, retryAfterMs?: number): number {
-  const doubled = Math.min(MAX_BACKOFF_MS, cadence.intervalMs * 2 ** failures);
+  const doubled = Math.min(backoffCap(cadence), cadence.intervalMs * 2 ** failures);
   return Math.max(doubled, retryAfterMs ?? 0);
 }
 
