@@ -34,6 +34,8 @@ async function main() {
     POLYTOMIC_DEPLOYMENT_KEY: undefined,
     POLYTOMIC_ORGANIZATION_ID: undefined,
     GRAPHIQL: 'true',
+    // GraphiQL's docs and autocompletion need introspection, which production mode turns off.
+    INTROSPECTION: 'true',
   });
   const app = createApp(config);
   const url = await app.start();
