@@ -8,6 +8,7 @@ import {
   type Summary,
   startProcess,
   stopProcess,
+  waitFor,
 } from './lib.js';
 
 const SIM_PORT = '4310';
@@ -83,14 +84,4 @@ if (d1 && off1 && off16 && on16) {
   console.log(
     `cache on / cache off req/s at concurrency 16: ${(on16.reqPerSec / off16.reqPerSec).toFixed(2)}x (target >= 2)`,
   );
-}
-
-async function waitFor(url: string) {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`${url} never became ready`);
 }

@@ -17,7 +17,7 @@ import { createClient } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { createSimulator } from '../src/simulator/index.js';
-import { startProcess, stopProcess } from './lib.js';
+import { startProcess, stopProcess, until, waitFor } from './lib.js';
 
 const REPLICAS = 3;
 const SUBSCRIPTIONS = Number(process.env['BENCH_SUBSCRIPTIONS'] ?? 3000);
@@ -258,24 +258,6 @@ async function metric(port: number, name: string): Promise<number> {
 
 function sleep(ms: number) {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('benchmark condition not met in time');
-    await sleep(10);
-  }
-}
-
-async function waitFor(url: string) {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await sleep(25);
-  }
-  throw new Error(`${url} never became ready`);
 }
 
 /** A redis-server of this benchmark only, on a free port, without persistence. */

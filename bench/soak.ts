@@ -11,7 +11,7 @@ import {
   SIM_OTHER_KEY_SYNCS,
   SIM_SYNCS,
 } from '../src/simulator/index.js';
-import { startProcess, stopProcess } from './lib.js';
+import { startProcess, stopProcess, waitFor } from './lib.js';
 
 const SECONDS = Number(process.env['SOAK_SECONDS'] ?? 600);
 const PORT = '4331';
@@ -151,13 +151,3 @@ console.log(
     .filter((l) => l.startsWith('gateway_polls_total'))
     .join('; ')}`,
 );
-
-async function waitFor(url: string) {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`${url} never became ready`);
-}

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { createSimulator } from '../src/simulator/index.js';
-import { startProcess, stopProcess } from './lib.js';
+import { startProcess, stopProcess, until, waitFor } from './lib.js';
 
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 2000);
 const SYNCS = 20;
@@ -143,21 +143,3 @@ console.log(
 console.log(
   `fan-out latency, poll -> each subscriber: p50 ${pct(everyDelivery, 0.5)} ms, p99 ${pct(everyDelivery, 0.99)} ms (${everyDelivery.length} deliveries)`,
 );
-
-async function until(condition: () => boolean, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('benchmark condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-async function waitFor(url: string) {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`${url} never became ready`);
-}
