@@ -53,6 +53,19 @@ const countEvent = (id: string, recordCount: number) => ({
 });
 
 describe('SSE through yoga.fetch', () => {
+  it('works over GET too (EventSource-style), with the operation in the query string', async () => {
+    const { t } = await begin();
+    const id = syncId(1);
+    t.sim.addSync(id, envelope({ recordCount: 5 }));
+    const url = new URL('http://gateway.test/graphql');
+    url.searchParams.set('query', SUB_COUNT);
+    url.searchParams.set('variables', JSON.stringify({ id }));
+    const response = await t.app.yoga.fetch(url, { headers: { accept: 'text/event-stream' } });
+    const reader = read(response);
+    expect(parsed(await reader.next())).toEqual(countEvent(id, 5));
+    expect(t.sim.statusCalls()).toBe(1);
+  });
+
   it('streams the first event, then each change; cancelling stops the poller', async () => {
     const { t, scheduler, live } = await begin();
     const id = syncId(1);
