@@ -2,7 +2,6 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config.js';
 import { ErrorCode } from '../schema/errors.js';
@@ -24,16 +23,16 @@ export function safetyPlugins(config: Config): Plugin[] {
   const { safety } = config;
   const plugins: Plugin[] = [
     EnvelopArmorPlugin({
-      maxDepth: { n: safety.maxDepth, ignoreIntrospection: true, onReject },
-      maxAliases: { n: safety.maxAliases, onReject },
-      maxTokens: { n: safety.maxTokens, onReject },
-      maxDirectives: { n: safety.maxDirectives, onReject },
-      costLimit: { maxCost: safety.maxCost, ignoreIntrospection: true, onReject },
+      maxDepth: { n: safety.maxDepth, ignoreIntrospection: true },
+      maxAliases: { n: safety.maxAliases },
+      maxTokens: { n: safety.maxTokens },
+      maxDirectives: { n: safety.maxDirectives },
+      costLimit: { maxCost: safety.maxCost, ignoreIntrospection: true },
       blockFieldSuggestion: { enabled: !safety.fieldSuggestions },
     }) as Plugin,
   ];
   if (!safety.introspection) plugins.push(useDisableIntrospection());
-  // After Armor: its limits report errors from parse and validation hooks that run before ours.
+  // After Armor, so the parse function and rules it wraps include Armor's.
   plugins.push(useInputErrorCodes());
   if (safety.csrfPrevention) plugins.push(useBrowserCSRFPrevention());
   if (safety.persistedOperations) {
@@ -59,16 +58,6 @@ const refusal = (message: string) => ({
   message,
   extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
 });
-
-/**
- * Armor throws its rejections from inside parse and validation, past the hooks that add codes,
- * so its own rejection callback tags them (the error is fresh, made for this rejection).
- */
-const onReject = [
-  (_context: unknown, error: GraphQLError) => {
-    (error.extensions as Record<string, unknown>)['code'] = ErrorCode.BAD_USER_INPUT;
-  },
-];
 
 /**
  * yoga's CSRF prevention, applied to requests a browser made (they carry Origin or Sec-Fetch-*).

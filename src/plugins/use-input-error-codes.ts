@@ -5,21 +5,32 @@ import { ErrorCode } from '../schema/errors.js';
 /**
  * Gives every syntax and validation error (unknown fields, bad variables, GraphQL Armor's limits)
  * the contract's BAD_USER_INPUT code, so a client can branch on `extensions.code` for every
- * failure, as it can for the resolvers' own errors.
+ * failure, as it can for the resolvers' own errors. It wraps the parse and validate functions
+ * rather than reading their results, because some rejections (Armor's) are thrown, not returned;
+ * it must come after the plugins whose parse functions or rules it is to cover.
  */
 export function useInputErrorCodes(): Plugin {
   return {
-    onParse() {
-      return ({ result, replaceParseResult }) => {
-        if (result instanceof GraphQLError) replaceParseResult(withCode(result));
-      };
-    },
-    onValidate() {
-      return ({ result, setResult }) => {
-        if (result.length) {
-          setResult(result.map((e) => (e instanceof GraphQLError ? withCode(e) : e)));
+    onParse({ parseFn, setParseFn }) {
+      setParseFn((source, options) => {
+        try {
+          return parseFn(source, options);
+        } catch (error) {
+          throw error instanceof GraphQLError ? withCode(error) : error;
         }
-      };
+      });
+    },
+    onValidate({ validateFn, setValidationFn }) {
+      setValidationFn((...args) => {
+        try {
+          return validateFn(...args).map((e: Error) =>
+            e instanceof GraphQLError ? withCode(e) : e,
+          );
+        } catch (error) {
+          if (error instanceof GraphQLError) return [withCode(error)];
+          throw error;
+        }
+      });
     },
   };
 }
