@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { CredentialHasher } from './credential.js';
 import type { CallOptions, PolytomicClient } from './polytomic/client.js';
-import { PolytomicError } from './polytomic/errors.js';
+import { staleMayServe } from './polytomic/errors.js';
 import type { Snapshot } from './polytomic/types.js';
 
 /** Options of {@link createStatusStore}. */
@@ -37,21 +37,22 @@ export interface StatusStore {
 }
 
 /**
- * Shares in-flight calls and keeps a bounded TTL cache, both keyed by (credential hash, sync id)
- * so one key's data is never served to another. Failures are never cached.
+ * Shares in-flight calls and keeps recent snapshots in one bounded LRU, keyed by (credential hash,
+ * sync id) so one key's data is never served to another. A snapshot younger than `ttlMs` answers
+ * `get`; one younger than `staleIfErrorMs` may stand in when a fetch fails. Failures are never
+ * cached.
  */
 export function createStatusStore(options: StatusStoreOptions): StatusStore {
   const { client, hashCredential, ttlMs, onLookup } = options;
   const staleIfErrorMs = options.staleIfErrorMs ?? 0;
-  const lastGood =
-    staleIfErrorMs > 0
-      ? new LRUCache<string, Snapshot>({ max: options.maxEntries ?? 10_000, ttl: staleIfErrorMs })
+  const keepMs = Math.max(ttlMs, staleIfErrorMs);
+  const recent =
+    keepMs > 0
+      ? new LRUCache<string, Snapshot>({ max: options.maxEntries ?? 10_000, ttl: keepMs })
       : undefined;
   const inFlight = new Map<string, Promise<Snapshot>>();
-  const cache =
-    ttlMs > 0
-      ? new LRUCache<string, Snapshot>({ max: options.maxEntries ?? 10_000, ttl: ttlMs })
-      : undefined;
+  const keyOf = (id: string, authorization: string) =>
+    `${hashCredential(authorization)}:${id.toLowerCase()}`;
 
   function load(key: string, id: string, authorization: string, call?: CallOptions) {
     const pending = inFlight.get(key);
@@ -64,8 +65,7 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
       .getSyncStatus(id.toLowerCase(), authorization, call)
       .then((status) => {
         const snapshot = { status, fetchedAt: Date.now(), stale: false };
-        cache?.set(key, snapshot);
-        lastGood?.set(key, snapshot);
+        recent?.set(key, snapshot);
         return snapshot;
       })
       .finally(() => inFlight.delete(key));
@@ -75,25 +75,21 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
 
   return {
     get(id, authorization, call) {
-      const key = `${hashCredential(authorization)}:${id.toLowerCase()}`;
-      const cached = cache?.get(key);
-      if (cached) {
+      const key = keyOf(id, authorization);
+      const known = recent?.get(key);
+      if (known && Date.now() - known.fetchedAt < ttlMs) {
         onLookup?.('hit');
-        return Promise.resolve(cached);
+        return Promise.resolve(known);
       }
       return load(key, id, authorization, call).catch((error: unknown) => {
-        const standIn =
-          call?.allowStale !== false &&
-          error instanceof PolytomicError &&
-          error.staleMayServe &&
-          lastGood?.get(key);
-        if (!standIn) throw error;
+        const standIn = call?.allowStale !== false && staleMayServe(error) && recent?.get(key);
+        if (!standIn || Date.now() - standIn.fetchedAt > staleIfErrorMs) throw error;
         onLookup?.('stale');
         return { ...standIn, stale: true };
       });
     },
     refresh(id, authorization, call) {
-      return load(`${hashCredential(authorization)}:${id.toLowerCase()}`, id, authorization, call);
+      return load(keyOf(id, authorization), id, authorization, call);
     },
   };
 }

@@ -11,10 +11,15 @@ export class PolytomicError extends Error {
   readonly retryAfterMs: number | undefined = undefined;
   /** Whether this failure says Polytomic itself is unhealthy (feeds the circuit breaker). */
   readonly countsAgainstUpstream: boolean = false;
-  /** Whether a recent good status may stand in for the answer (stale-if-error). */
-  get staleMayServe(): boolean {
-    return this.countsAgainstUpstream;
-  }
+}
+
+/**
+ * Whether a recent good status may stand in for this failure (stale-if-error): any failure but
+ * an authoritative refusal (401, 403, 404 and the other 4xx Polytomic would answer again).
+ */
+export function staleMayServe(error: unknown): boolean {
+  if (!(error instanceof PolytomicError)) return false;
+  return !(error instanceof UpstreamHttpError) || error.retryable;
 }
 
 /** Polytomic answered with a non-2xx status. */
@@ -22,6 +27,7 @@ export class UpstreamHttpError extends PolytomicError {
   override readonly code = 'UPSTREAM_HTTP_ERROR';
   override readonly retryable: boolean;
   override readonly retryAfterMs: number | undefined;
+  override readonly countsAgainstUpstream: boolean;
 
   constructor(
     readonly statusCode: number,
@@ -32,12 +38,6 @@ export class UpstreamHttpError extends PolytomicError {
     this.retryable = statusCode === 408 || statusCode === 429 || statusCode >= 500;
     this.countsAgainstUpstream = statusCode >= 500;
     this.retryAfterMs = retryAfterMs;
-  }
-
-  override readonly countsAgainstUpstream: boolean;
-
-  override get staleMayServe(): boolean {
-    return this.retryable;
   }
 }
 
@@ -80,10 +80,6 @@ export class UpstreamBodyError extends PolytomicError {
 export class UpstreamOverloadedError extends PolytomicError {
   override readonly code = 'UPSTREAM_OVERLOADED';
 
-  override get staleMayServe(): boolean {
-    return true;
-  }
-
   constructor() {
     super('Too many upstream calls are waiting; try again shortly');
     this.name = 'UpstreamOverloadedError';
@@ -97,9 +93,5 @@ export class UpstreamCircuitOpenError extends PolytomicError {
   constructor() {
     super('Polytomic is failing; calls are paused briefly');
     this.name = 'UpstreamCircuitOpenError';
-  }
-
-  override get staleMayServe(): boolean {
-    return true;
   }
 }
