@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Pool } from 'undici';
+import { createSimulator, type Simulator } from '../src/simulator/index.js';
 
 export interface Summary {
   label: string;
@@ -123,4 +124,37 @@ export async function waitFor(url: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`${url} never became ready`);
+}
+
+/** A running sync's status body whose only moving part is its record count. */
+export function runningBody(count: number): string {
+  return JSON.stringify({
+    data: {
+      current_execution: {
+        id: 'e0000000-0000-4000-8000-000000000001',
+        status: 'running',
+        record_count: count,
+        created_at: '2026-01-01T00:00:00Z',
+        started_at: '2026-01-01T00:00:01Z',
+        schemas: null,
+      },
+      next_execution_time: null,
+    },
+  });
+}
+
+/**
+ * A simulator on a fine-grained shared clock (so poll and receive times compare), serving
+ * `count` running syncs to `bench_key`, with ids made from `prefix`.
+ */
+export async function startBenchSimulator(count: number, prefix: string) {
+  const now = () => performance.timeOrigin + performance.now();
+  const sim: Simulator = createSimulator({ port: 0, now });
+  const url = await sim.start();
+  const ids = Array.from(
+    { length: count },
+    (_, n) => `${prefix}-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  );
+  for (const id of ids) sim.addSync(id, runningBody(0), { keys: ['bench_key'] });
+  return { sim, url, ids, now };
 }

@@ -16,8 +16,14 @@ import { createServer } from 'node:net';
 import { createClient } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
-import { createSimulator } from '../src/simulator/index.js';
-import { startProcess, stopProcess, until, waitFor } from './lib.js';
+import {
+  runningBody,
+  startBenchSimulator,
+  startProcess,
+  stopProcess,
+  until,
+  waitFor,
+} from './lib.js';
 
 const REPLICAS = 3;
 const SUBSCRIPTIONS = Number(process.env['BENCH_SUBSCRIPTIONS'] ?? 3000);
@@ -29,29 +35,9 @@ const NAMESPACE = `bench-${randomUUID()}`;
 
 const privateRedis = process.env['REDIS_URL'] ? undefined : await startRedisServer();
 const REDIS_URL = process.env['REDIS_URL'] ?? (privateRedis?.url as string);
-const now = () => performance.timeOrigin + performance.now();
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
 await redis.ping();
-const sim = createSimulator({ port: 0, now });
-const simUrl = await sim.start();
-const ids = Array.from(
-  { length: SYNCS },
-  (_, n) => `b0b10000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-);
-const body = (count: number) => ({
-  data: {
-    current_execution: {
-      id: 'e0000000-0000-4000-8000-000000000001',
-      status: 'running',
-      record_count: count,
-      created_at: '2026-01-01T00:00:00Z',
-      started_at: '2026-01-01T00:00:01Z',
-      schemas: null,
-    },
-    next_execution_time: null,
-  },
-});
-for (const id of ids) sim.addSync(id, JSON.stringify(body(0)), { keys: ['bench_key'] });
+const { sim, url: simUrl, ids, now } = await startBenchSimulator(SYNCS, 'b0b10000');
 
 const ports = Array.from({ length: REPLICAS }, (_, i) => FIRST_PORT + i);
 const gateways = await Promise.all(
@@ -120,7 +106,7 @@ const redisBefore = await redisCounters();
 sim.resetRequests();
 const started = now();
 for (let round = 1; round <= ROUNDS; round++) {
-  for (const id of ids) sim.setStatus(id, JSON.stringify(body(round)));
+  for (const id of ids) sim.setStatus(id, runningBody(round));
   await sleep(INTERVAL_MS);
 }
 const elapsedIntervals = (now() - started) / INTERVAL_MS;

@@ -4,8 +4,14 @@
 import { readFileSync } from 'node:fs';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { createSimulator } from '../src/simulator/index.js';
-import { startProcess, stopProcess, until, waitFor } from './lib.js';
+import {
+  runningBody,
+  startBenchSimulator,
+  startProcess,
+  stopProcess,
+  until,
+  waitFor,
+} from './lib.js';
 
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 2000);
 const SYNCS = 20;
@@ -13,27 +19,7 @@ const INTERVAL_MS = 1000;
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 8);
 const GATEWAY_PORT = '4321';
 
-const now = () => performance.timeOrigin + performance.now();
-const sim = createSimulator({ port: 0, now });
-const simUrl = await sim.start();
-const ids = Array.from(
-  { length: SYNCS },
-  (_, n) => `b0b00000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-);
-const body = (count: number) => ({
-  data: {
-    current_execution: {
-      id: 'e0000000-0000-4000-8000-000000000001',
-      status: 'running',
-      record_count: count,
-      created_at: '2026-01-01T00:00:00Z',
-      started_at: '2026-01-01T00:00:01Z',
-      schemas: null,
-    },
-    next_execution_time: null,
-  },
-});
-for (const id of ids) sim.addSync(id, JSON.stringify(body(0)), { keys: ['bench_key'] });
+const { sim, url: simUrl, ids, now } = await startBenchSimulator(SYNCS, 'b0b00000');
 
 const gateway = await startProcess('dist/server.js', {
   PORT: GATEWAY_PORT,
@@ -92,7 +78,7 @@ const rssAfter = rss();
 sim.resetRequests();
 const started = now();
 for (let round = 1; round <= ROUNDS; round++) {
-  for (const id of ids) sim.setStatus(id, JSON.stringify(body(round)));
+  for (const id of ids) sim.setStatus(id, runningBody(round));
   await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS));
 }
 const elapsedIntervals = (now() - started) / INTERVAL_MS;
