@@ -5,6 +5,7 @@ import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operation
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config.js';
 import { ErrorCode } from '../schema/errors.js';
+import { useBodyLimit } from './use-body-limit.js';
 import { useInputErrorCodes } from './use-input-error-codes.js';
 
 /** The headers a browser must add to a "simple" request (GET, form or text POST) to pass CSRF checks. */
@@ -22,6 +23,7 @@ export const CSRF_HEADERS = [
 export function safetyPlugins(config: Config): Plugin[] {
   const { safety } = config;
   const plugins: Plugin[] = [
+    useBodyLimit(safety.maxRequestBytes) as Plugin,
     EnvelopArmorPlugin({
       maxDepth: { n: safety.maxDepth, ignoreIntrospection: true },
       maxAliases: { n: safety.maxAliases },

@@ -1,0 +1,115 @@
+import { request as httpRequest } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SIM_SYNCS } from '../../src/simulator/index.js';
+import { startTestApp, type TestApp } from '../utils/test-app.js';
+
+const LIMIT = 2048;
+const QUERY = `{ bulkSync(id: "${SIM_SYNCS.idle}") { id } }`;
+
+let t: TestApp;
+afterEach(() => t.close());
+
+/** A JSON body of exactly `bytes` bytes that runs QUERY (padded with an unused variable). */
+function bodyOf(bytes: number): string {
+  const bare = JSON.stringify({ query: QUERY, variables: { pad: '' } });
+  return JSON.stringify({ query: QUERY, variables: { pad: 'x'.repeat(bytes - bare.length) } });
+}
+
+interface Answer {
+  status: number;
+  codes: (string | undefined)[];
+  data: unknown;
+}
+
+/** POSTs over a real socket, with Content-Length or chunked (no Content-Length). */
+function post(base: string, body: string, framing: 'content-length' | 'chunked'): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${base}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(framing === 'content-length'
+          ? { 'content-length': Buffer.byteLength(body) }
+          : { 'transfer-encoding': 'chunked' }),
+      },
+    });
+    req.on('response', async (res) => {
+      let text = '';
+      for await (const chunk of res) text += chunk;
+      const json = JSON.parse(text) as {
+        data?: unknown;
+        errors?: { extensions?: { code?: string } }[];
+      };
+      resolve({
+        status: res.statusCode ?? 0,
+        codes: (json.errors ?? []).map((e) => e.extensions?.code),
+        data: json.data,
+      });
+    });
+    req.on('error', reject);
+    // Several writes, so a chunked body really arrives in pieces.
+    for (let at = 0; at < body.length; at += 500) req.write(body.slice(at, at + 500));
+    req.end();
+  });
+}
+
+describe('request body limit (MAX_REQUEST_BYTES)', () => {
+  for (const framing of ['content-length', 'chunked'] as const) {
+    it(`serves a body of exactly the limit, sent with ${framing}`, async () => {
+      t = await startTestApp({ MAX_REQUEST_BYTES: String(LIMIT) });
+      const base = await t.app.start();
+      const answer = await post(base, bodyOf(LIMIT), framing);
+      expect(answer).toEqual({
+        status: 200,
+        codes: [],
+        data: { bulkSync: { id: SIM_SYNCS.idle } },
+      });
+      expect(t.sim.statusCalls()).toBe(1);
+    });
+
+    it(`refuses one byte more with 413, sent with ${framing}, and calls nothing upstream`, async () => {
+      t = await startTestApp({ MAX_REQUEST_BYTES: String(LIMIT) });
+      const base = await t.app.start();
+      const answer = await post(base, bodyOf(LIMIT + 1), framing);
+      expect(answer.status).toBe(413);
+      expect(answer.codes).toEqual(['REQUEST_ENTITY_TOO_LARGE']);
+      expect(t.sim.statusCalls()).toBe(0);
+      // Still serving on the same gateway.
+      expect((await post(base, bodyOf(100), framing)).status).toBe(200);
+    });
+  }
+
+  it('counts the body of an in-process request (yoga.fetch), whose length no parser checked', async () => {
+    t = await startTestApp({ MAX_REQUEST_BYTES: String(LIMIT) });
+    const body = bodyOf(LIMIT + 1);
+    // A stream, so the Request carries no Content-Length of its own.
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(body));
+        controller.close();
+      },
+    });
+    const response = await t.app.yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({
+      errors: [{ extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }],
+    });
+    expect(t.sim.statusCalls()).toBe(0);
+  });
+
+  it('refuses a declared Content-Length over the limit before reading the body', async () => {
+    t = await startTestApp({ MAX_REQUEST_BYTES: String(LIMIT) });
+    const response = await t.app.yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': String(LIMIT + 1) },
+      body: bodyOf(LIMIT + 1),
+    });
+    expect(response.status).toBe(413);
+    expect(t.sim.statusCalls()).toBe(0);
+  });
+});
