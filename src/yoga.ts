@@ -1,5 +1,4 @@
 import { useGraphQlJit } from '@envelop/graphql-jit';
-import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { type DocumentNode, Kind } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
@@ -13,6 +12,7 @@ import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { CSRF_HEADERS, safetyPlugins } from './plugins/safety.js';
 import { useDistinctResults } from './plugins/use-distinct-results.js';
+import { useGraphQLMetrics } from './plugins/use-graphql-metrics.js';
 import { useResponseCache } from './plugins/use-response-cache.js';
 import { SAMPLE_QUERY, SAMPLE_SUBSCRIPTION } from './samples.js';
 import { schema } from './schema/index.js';
@@ -47,7 +47,10 @@ export function createGatewayYoga(
     healthCheckEndpoint: '/health',
     landingPage: false,
     batching: false,
-    maxRequestBodySize: config.safety.maxRequestBytes,
+    // The body limit is safetyPlugins' useBodyLimit, which skips yoga's per-request stream.
+    maxRequestBodySize: false,
+    // No file uploads in this API: one request parser less to match and to attack.
+    multipart: false,
     cors: corsOptions(config.safety.corsOrigins),
     graphiql: config.graphiql
       ? {
@@ -88,26 +91,7 @@ export function createGatewayYoga(
         onClose: () => metrics.activeSubscriptions.dec(),
         onSent: () => metrics.eventsSent.inc(),
       }),
-      usePrometheus({
-        registry: metrics.registry,
-        endpoint: '/metrics',
-        // Only the series an operator reads; the plugin's per-phase ones cost a document walk
-        // (deprecated fields) and several histograms on every request, measured on the hot path.
-        metrics: {
-          graphql_envelop_request: true,
-          graphql_envelop_request_duration: true,
-          graphql_envelop_error_result: true,
-          graphql_yoga_http_duration: true,
-          graphql_envelop_request_time_summary: false,
-          graphql_envelop_deprecated_field: false,
-          graphql_envelop_phase_parse: false,
-          graphql_envelop_phase_validate: false,
-          graphql_envelop_phase_context: false,
-          graphql_envelop_phase_execute: false,
-          graphql_envelop_phase_subscribe: false,
-          graphql_envelop_schema_change: false,
-        },
-      }),
+      useGraphQLMetrics(metrics.registry),
     ],
     context: (initial): Context => {
       // Over HTTP the fetch Request carries the credential; over WebSocket, websocket.ts found it.

@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SIM_SYNCS } from '../../src/simulator/index.js';
+import { startTestApp, type TestApp } from '../utils/test-app.js';
+
+const UNKNOWN = '00000000-0000-4000-8000-00000000dead';
+
+let t: TestApp;
+afterEach(() => t.close());
+
+/** The lines of /metrics that belong to `name` (its samples, not HELP/TYPE). */
+async function samples(name: string): Promise<string[]> {
+  const response = await t.app.yoga.fetch('http://gateway.test/metrics');
+  const text = await response.text();
+  return text.split('\n').filter((line) => line.startsWith(name));
+}
+
+describe('GraphQL metrics on /metrics', () => {
+  it('counts operations by type, HTTP requests by method and status, errors by phase and code', async () => {
+    t = await startTestApp();
+    const byId = `query Named($id: ID!) { bulkSync(id: $id) { id } }`;
+    expect((await t.query(byId, { id: SIM_SYNCS.idle })).status).toBe(200);
+    const missing = await t.query(byId, { id: UNKNOWN });
+    expect(missing.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const invalid = await t.query('{ nope }');
+    expect(invalid.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const unparsable = await t.query('{ bulkSync(');
+    expect(unparsable.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+
+    expect(await samples('graphql_envelop_request_duration_count')).toEqual([
+      'graphql_envelop_request_duration_count{operationType="query"} 2',
+    ]);
+    expect(await samples('graphql_yoga_http_duration_count')).toEqual([
+      // A validation error is a 200 for a client accepting application/json, per GraphQL over HTTP.
+      'graphql_yoga_http_duration_count{operationType="query",method="POST",statusCode="200"} 3',
+    ]);
+    expect(await samples('graphql_envelop_error_result')).toEqual([
+      'graphql_envelop_error_result{operationType="query",phase="execute",code="NOT_FOUND"} 1',
+      'graphql_envelop_error_result{operationType="query",phase="validate",code="BAD_USER_INPUT"} 1',
+      'graphql_envelop_error_result{operationType="unknown",phase="parse",code="BAD_USER_INPUT"} 1',
+    ]);
+  });
+
+  it('makes no series from what a client chooses: operation names and GET query strings', async () => {
+    t = await startTestApp();
+    for (const name of ['First', 'Second', 'Third']) {
+      const query = encodeURIComponent(
+        `query ${name} { bulkSync(id: "${SIM_SYNCS.idle}") { id } }`,
+      );
+      const response = await t.app.yoga.fetch(`http://gateway.test/graphql?query=${query}`);
+      expect(response.status).toBe(200);
+    }
+    expect(await samples('graphql_yoga_http_duration_count')).toEqual([
+      'graphql_yoga_http_duration_count{operationType="query",method="GET",statusCode="200"} 3',
+    ]);
+    const all = (await (await t.app.yoga.fetch('http://gateway.test/metrics')).text()).split('\n');
+    expect(all.filter((line) => /First|Second|Third|operationName|url=/.test(line))).toEqual([]);
+  });
+});
