@@ -6,7 +6,12 @@ import type { Logger } from './logger.js';
 export interface Context {
   /** Correlates this operation's log lines (and upstream calls) with the caller's. */
   requestId: string;
-  log: Logger;
+  /**
+   * This operation's logger (a pino child carrying its correlation ids), made on first call. A
+   * function, not a lazy getter: envelop merges the context with Object.assign, which would call
+   * the getter and build a child for every operation, though most never log.
+   */
+  log(): Logger;
   /** The credential this operation runs with; undefined when neither the client nor the service has one. */
   authorization: string | undefined;
   /** This operation's loader; undefined without a credential (resolvers then answer UNAUTHENTICATED). */

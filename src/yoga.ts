@@ -110,9 +110,7 @@ export function createGatewayYoga(
       let log: Logger | undefined;
       return {
         requestId,
-        // Made on first use: a pino child serialises its bindings up front, and most
-        // operations never log.
-        get log() {
+        log() {
           log ??= logger.child(correlation);
           return log;
         },

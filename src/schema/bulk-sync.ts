@@ -112,10 +112,9 @@ export async function loadSync(context: Context, id: string): Promise<BulkSyncSh
     return { id, snapshot };
   } catch (error) {
     if (error instanceof PolytomicError) {
-      context.log.warn(
-        { syncId: id, cause: error.code, reason: error.message },
-        'bulk sync unreadable',
-      );
+      context
+        .log()
+        .warn({ syncId: id, cause: error.code, reason: error.message }, 'bulk sync unreadable');
     }
     throw toClientError(error, id);
   }
