@@ -124,6 +124,11 @@ export function createPolytomicClient(options: PolytomicClientOptions): Polytomi
       kind: SpanKind.CLIENT,
       attributes: { 'http.request.method': 'GET', 'polytomic.sync_id': id },
     });
+    // One timer for the whole attempt, body included (undici's own timeouts bound only the wait
+    // for headers and the gaps between body chunks). Cleared when the attempt ends, unlike
+    // AbortSignal.timeout, whose timer would outlive every call by UPSTREAM_TIMEOUT_MS.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
     try {
       const headers: Record<string, string> = {
         authorization,
@@ -136,7 +141,7 @@ export function createPolytomicClient(options: PolytomicClientOptions): Polytomi
         dispatcher,
         method: 'GET',
         headers,
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: deadline.signal,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
@@ -154,6 +159,7 @@ export function createPolytomicClient(options: PolytomicClientOptions): Polytomi
       if (!(failure instanceof UpstreamHttpError)) outcome = failure.code.toLowerCase();
       throw failure;
     } finally {
+      clearTimeout(timer);
       span.setAttribute('polytomic.outcome', outcome);
       if (outcome !== '200') span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
