@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { UpstreamBodyError } from './errors.js';
 import type { Execution, IngestionStatus, SchemaRun, SyncStatus } from './types.js';
@@ -84,7 +85,19 @@ const envelope = z.object({
 
 type Wire<T extends z.ZodType> = NonNullable<z.output<T>>;
 
-const utc = (value: string | null | undefined) => (value == null ? null : toUtc(value));
+// A sync's timestamps repeat from one fetch to the next (created_at, started_at…), and a status
+// holds ~30 of them: remembering recent conversions skips most of the RFC 3339 checks.
+const recentUtc = new LRUCache<string, { utc: string | null }>({ max: 10_000 });
+
+function utc(value: string | null | undefined): string | null {
+  if (value == null) return null;
+  let known = recentUtc.get(value);
+  if (!known) {
+    known = { utc: toUtc(value) };
+    recentUtc.set(value, known);
+  }
+  return known.utc;
+}
 
 const toProgress = (w: Wire<z.ZodObject<typeof progress>>) => ({
   recordCount: w.record_count ?? null,
