@@ -41,7 +41,16 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin<Context>
       if (!key || !result || isAsyncIterable(result) || result.errors?.length) return;
       if (oldestFetchedAt === undefined) return;
       const remaining = oldestFetchedAt + ttlMs - Date.now();
-      if (remaining > 0) cache.set(key, result, { ttl: remaining });
+      if (remaining > 0) cache.set(key, serializedOnce(result), { ttl: remaining });
     },
   };
+}
+
+/**
+ * yoga serialises a result with the result's own `stringify` when it has one (graphql-jit's
+ * hook): a cached result carries its JSON, so a hit is serialised once, not on every hit.
+ */
+function serializedOnce(result: ExecutionResult): ExecutionResult {
+  const json = JSON.stringify(result);
+  return Object.assign({ ...result }, { stringify: () => json });
 }
