@@ -2,6 +2,7 @@
 // closed-loop client at fixed concurrency, and percentile summaries.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
 import { createSimulator, type Simulator } from '../src/simulator/index.js';
 
@@ -91,6 +92,17 @@ export async function load(
     p99Ms: Number(at(0.99).toFixed(3)),
     errors,
   };
+}
+
+/** CPU time (user + system, all threads) a process has used so far, in µs; Linux only, else NaN. */
+export function cpuMicros(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime, in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 export function printTable(rows: Summary[]): void {

@@ -1,9 +1,13 @@
 // npm run bench (query part): a full-status query through the gateway against direct GETs to
-// the same simulator, in the same run, at fixed concurrency, cache off and on.
+// the same simulator, in the same run, at fixed concurrency, cache off and on. Rows are measured
+// in interleaved rounds (direct, pass-through, cache off, cache on, then again), so a slow
+// moment of the machine hits every row alike; each figure is the median over the rounds, and the
+// overhead and the cache ratio are taken within each round before the median.
+import type { ChildProcess } from 'node:child_process';
 import { SIM_KEY, SIM_SYNCS } from '../src/simulator/index.js';
 import {
+  cpuMicros,
   load,
-  printTable,
   type RequestSpec,
   type Summary,
   startProcess,
@@ -12,9 +16,11 @@ import {
 } from './lib.js';
 
 const SIM_PORT = '4310';
-const GATEWAY_PORT = { off: '4311', on: '4312' };
 const SYNC = SIM_SYNCS.orders;
-const TOTAL = Number(process.env['BENCH_REQUESTS'] ?? 4000);
+const TOTAL = Number(process.env['BENCH_REQUESTS'] ?? 2000);
+const ROUNDS = Number(process.env['BENCH_QUERY_ROUNDS'] ?? 5);
+// V8 optimises hot code only after thousands of calls: the first round warms up much longer.
+const WARMUP = { first: 3000, later: 300 };
 
 const FULL_STATUS = /* GraphQL */ `query Full($id: ID!) { bulkSync(id: $id) { id status {
   currentExecution { ...E } lastExecution { ...E }
@@ -36,52 +42,130 @@ const viaGateway: RequestSpec = {
   body: JSON.stringify({ query: FULL_STATUS, variables: { id: SYNC } }),
 };
 
+interface Target {
+  label: string;
+  url: string;
+  spec: RequestSpec;
+  /** The process whose CPU per request is reported (none for the simulator itself). */
+  process?: ChildProcess;
+}
+
+const simUrl = `http://127.0.0.1:${SIM_PORT}`;
 const sim = await startProcess(
   'dist/simulator/main.js',
   { SIMULATOR_PORT: SIM_PORT },
   /simulator on/,
 );
-const gateway = (port: string, ttl: string) =>
-  startProcess('dist/server.js', {
+const gateway = async (port: string, ttl: string) => {
+  const child = await startProcess('dist/server.js', {
     PORT: port,
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     CACHE_TTL_MS: ttl,
-    POLYTOMIC_BASE_URL: `http://127.0.0.1:${SIM_PORT}`,
-  }).then(async (child) => {
-    await waitFor(`http://127.0.0.1:${port}/ready`);
-    return child;
+    POLYTOMIC_BASE_URL: simUrl,
   });
-const cacheOff = await gateway(GATEWAY_PORT.off, '0');
-const cacheOn = await gateway(GATEWAY_PORT.on, '60000');
+  await waitFor(`http://127.0.0.1:${port}/ready`);
+  return child;
+};
+const passThrough = await startProcess(
+  'bench/passthrough.mjs',
+  { PORT: '4313', UPSTREAM: simUrl },
+  /pass-through ready/,
+);
+const cacheOff = await gateway('4311', '0');
+const cacheOn = await gateway('4312', '60000');
 
-const simUrl = `http://127.0.0.1:${SIM_PORT}`;
-const offUrl = `http://127.0.0.1:${GATEWAY_PORT.off}`;
-const onUrl = `http://127.0.0.1:${GATEWAY_PORT.on}`;
-const rows: Summary[] = [];
-try {
-  for (const concurrency of [1, 16]) {
-    const opts = { concurrency, total: TOTAL, warmup: 500 };
-    rows.push(await load('direct GET to simulator', simUrl, direct, opts));
-    rows.push(await load('gateway, cache off', offUrl, viaGateway, opts));
-    rows.push(await load('gateway, cache on (hot)', onUrl, viaGateway, opts));
-  }
-} finally {
-  await Promise.all([stopProcess(cacheOff), stopProcess(cacheOn), stopProcess(sim)]);
+const targets: Target[] = [
+  { label: 'direct GET to simulator', url: simUrl, spec: direct },
+  {
+    label: 'bare HTTP pass-through (floor)',
+    url: 'http://127.0.0.1:4313',
+    spec: viaGateway,
+    process: passThrough,
+  },
+  {
+    label: 'gateway, cache off',
+    url: 'http://127.0.0.1:4311',
+    spec: viaGateway,
+    process: cacheOff,
+  },
+  {
+    label: 'gateway, cache on (hot)',
+    url: 'http://127.0.0.1:4312',
+    spec: viaGateway,
+    process: cacheOn,
+  },
+];
+
+interface Row extends Summary {
+  cpuMicrosPerRequest: number;
 }
 
-printTable(rows);
-const find = (label: string, c: number) =>
-  rows.find((r) => r.label === label && r.concurrency === c);
-const d1 = find('direct GET to simulator', 1);
-const off1 = find('gateway, cache off', 1);
-const off16 = find('gateway, cache off', 16);
-const on16 = find('gateway, cache on (hot)', 16);
-if (d1 && off1 && off16 && on16) {
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+
+const results: { concurrency: number; rounds: Row[][] }[] = [];
+try {
+  for (const concurrency of [1, 16]) {
+    const rounds: Row[][] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const warmup = round === 0 ? WARMUP.first : WARMUP.later;
+      const rows: Row[] = [];
+      for (const target of targets) {
+        const before = cpuMicros(target.process?.pid);
+        const summary = await load(target.label, target.url, target.spec, {
+          concurrency,
+          total: TOTAL,
+          warmup,
+        });
+        const used = cpuMicros(target.process?.pid) - before;
+        rows.push({ ...summary, cpuMicrosPerRequest: used / (TOTAL + warmup) });
+      }
+      rounds.push(rows);
+    }
+    results.push({ concurrency, rounds });
+  }
+} finally {
+  await Promise.all([cacheOff, cacheOn, passThrough, sim].map(stopProcess));
+}
+
+console.log(
+  `${ROUNDS} interleaved rounds of ${TOTAL} requests per row (after ${WARMUP.first} warm-up in the first, ${WARMUP.later} later); medians over rounds\n`,
+);
+console.log('| run | concurrency | req/s | p50 ms | p99 ms | CPU µs/request | errors |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
+for (const { concurrency, rounds } of results) {
+  targets.forEach((target, i) => {
+    const of = (pick: (row: Row) => number) => median(rounds.map((rows) => pick(rows[i] as Row)));
+    const cpu = target.process ? of((r) => r.cpuMicrosPerRequest).toFixed(0) : '–';
+    const errors = rounds.reduce((sum, rows) => sum + (rows[i]?.errors ?? 0), 0);
+    console.log(
+      `| ${target.label} | ${concurrency} | ${of((r) => r.reqPerSec)} | ${of((r) => r.p50Ms).toFixed(3)} | ${of((r) => r.p99Ms).toFixed(3)} | ${cpu} | ${errors} |`,
+    );
+  });
+}
+
+const [DIRECT, FLOOR, OFF, ON] = [0, 1, 2, 3];
+const paired = (concurrency: number, f: (rows: Row[]) => number) => {
+  const found = results.find((r) => r.concurrency === concurrency);
+  const values = found ? found.rounds.map(f) : [];
+  return { median: median(values), all: values.map((v) => v.toFixed(2)).join(', ') };
+};
+const p50 = (rows: Row[], i: number) => (rows[i] as Row).p50Ms;
+const rps = (rows: Row[], i: number) => (rows[i] as Row).reqPerSec;
+const overhead = paired(1, (rows) => p50(rows, OFF) - p50(rows, DIRECT));
+const floor = paired(1, (rows) => p50(rows, FLOOR) - p50(rows, DIRECT));
+console.log(
+  `\ngateway overhead at p50, cache off, concurrency 1: ${overhead.median.toFixed(3)} ms (target <= 0.5; per round ${overhead.all})`,
+);
+console.log(
+  `bare pass-through overhead at p50, concurrency 1: ${floor.median.toFixed(3)} ms (per round ${floor.all})`,
+);
+for (const concurrency of [1, 16]) {
+  const ratio = paired(concurrency, (rows) => rps(rows, ON) / rps(rows, OFF));
   console.log(
-    `\ngateway overhead at p50, cache off, concurrency 1: ${(off1.p50Ms - d1.p50Ms).toFixed(3)} ms (target <= 0.5)`,
-  );
-  console.log(
-    `cache on / cache off req/s at concurrency 16: ${(on16.reqPerSec / off16.reqPerSec).toFixed(2)}x (target >= 2)`,
+    `cache on / cache off req/s at concurrency ${concurrency}: ${ratio.median.toFixed(2)}x (target >= 2; per round ${ratio.all})`,
   );
 }
