@@ -166,6 +166,8 @@ function yogaLogger(logger: Logger) {
   const forward =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (...args: unknown[]) => {
+      // yoga logs a few debug lines per request: skip building them when debug is off.
+      if (!logger.isLevelEnabled(level)) return;
       const [first, ...rest] = args;
       if (first instanceof Error) logger[level]({ err: first }, first.message);
       else logger[level]({ details: rest.length ? rest : undefined }, String(first));
