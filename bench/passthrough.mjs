@@ -9,16 +9,20 @@ const agent = new Agent({ keepAliveTimeout: 10_000 });
 const upstream = process.env.UPSTREAM;
 
 const server = createServer(async (req, res) => {
-  const chunks = [];
-  for await (const chunk of req) chunks.push(chunk);
-  const { variables } = JSON.parse(Buffer.concat(chunks).toString());
-  const response = await request(`${upstream}/api/bulk/syncs/${variables.id}/status`, {
-    dispatcher: agent,
-    headers: { authorization: req.headers.authorization, 'x-polytomic-version': '2025-09-18' },
-  });
-  const body = JSON.stringify({ data: await response.body.json() });
-  res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(body);
+  try {
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const { variables } = JSON.parse(Buffer.concat(chunks).toString());
+    const response = await request(`${upstream}/api/bulk/syncs/${variables.id}/status`, {
+      dispatcher: agent,
+      headers: { authorization: req.headers.authorization, 'x-polytomic-version': '2025-09-18' },
+    });
+    const body = JSON.stringify({ data: await response.body.json() });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(body);
+  } catch {
+    res.writeHead(502).end();
+  }
 });
 server.listen(Number(process.env.PORT), '127.0.0.1', () => console.log('pass-through ready'));
 process.on('SIGTERM', () => server.close(() => agent.close()));

@@ -147,7 +147,7 @@ for (const { concurrency, rounds } of results) {
   });
 }
 
-const [DIRECT, FLOOR, OFF, ON] = [0, 1, 2, 3];
+const [DIRECT, FLOOR, OFF, ON] = [0, 1, 2, 3]; // positions in `targets`
 const paired = (concurrency: number, f: (rows: Row[]) => number) => {
   const found = results.find((r) => r.concurrency === concurrency);
   const values = found ? found.rounds.map(f) : [];

@@ -108,7 +108,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     isReady: () => accepting,
   });
 
-  const server = createServer(yoga);
+  // The strict parser even if NODE_OPTIONS asks for the lenient one: the body limit trusts
+  // Content-Length because this parser refuses requests whose framing is ambiguous.
+  const server = createServer({ insecureHTTPParser: false }, yoga);
   const wss = attachWebSocket(server, yoga, config);
 
   return {

@@ -166,7 +166,7 @@ function yogaLogger(logger: Logger) {
   const forward =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (...args: unknown[]) => {
-      // yoga logs a few debug lines per request: skip building them when debug is off.
+      // yoga logs a few debug lines per request: no pino arguments for a level that is off.
       if (!logger.isLevelEnabled(level)) return;
       const [first, ...rest] = args;
       if (first instanceof Error) logger[level]({ err: first }, first.message);

@@ -7,9 +7,12 @@ import { createGraphQLError, type FetchAPI, type Plugin } from 'graphql-yoga';
  * Yoga pipes every body through a counting TransformStream, even one whose Content-Length is
  * already known; that stream, and the AbortController Node's pipeline makes and aborts for it,
  * measured ~90 µs of CPU per request, about a quarter of the gateway's own time on a cache-off
- * query. Node's HTTP parser never delivers more bytes than Content-Length says, so a request that
- * arrived over Node's server and has one only needs its header checked. Bodies without one
- * (chunked), or that came in by other means (`yoga.fetch`), are still counted as they arrive.
+ * query. Node's strict HTTP parser (app.ts turns the lenient one off explicitly) refuses a request
+ * with both Content-Length and Transfer-Encoding, or with several Content-Lengths, and never
+ * delivers more bytes than Content-Length says: a request that arrived over Node's server with
+ * one only needs its header checked. Chunked bodies, and requests that came in by other means
+ * (`yoga.fetch`), are still counted as they arrive. A plugin that decompressed bodies would make
+ * the header meaningless and must come with counting.
  */
 export function useBodyLimit(limit: number): Plugin<object, { req?: IncomingMessage }> {
   return {
@@ -18,7 +21,7 @@ export function useBodyLimit(limit: number): Plugin<object, { req?: IncomingMess
       if (length !== null) {
         if (!/^\d+$/.test(length)) throw invalidLength();
         if (Number(length) > limit) throw tooLarge();
-        if (serverContext.req) return;
+        if (serverContext.req && !request.headers.has('transfer-encoding')) return;
       }
       if (!requestParser || !request.body) return;
       setRequestParser((original) => requestParser(counted(original, limit, fetchAPI)));
@@ -28,8 +31,11 @@ export function useBodyLimit(limit: number): Plugin<object, { req?: IncomingMess
 
 function counted(request: Request, limit: number, fetchAPI: FetchAPI): Request {
   let bytes = 0;
+  // As yoga does: a native ReadableStream body needs the native TransformStream (yoga #4583).
+  const Transform =
+    request.body instanceof ReadableStream ? globalThis.TransformStream : fetchAPI.TransformStream;
   const body = request.body?.pipeThrough(
-    new fetchAPI.TransformStream<Uint8Array, Uint8Array>({
+    new Transform<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
         bytes += chunk.byteLength;
         if (bytes > limit) controller.error(tooLarge());

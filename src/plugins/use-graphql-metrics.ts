@@ -4,6 +4,7 @@ import {
   type FillLabelsFnParams,
   usePrometheus,
 } from '@graphql-yoga/plugin-prometheus';
+import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
 import { ErrorCode } from '../schema/errors.js';
@@ -11,11 +12,13 @@ import { ErrorCode } from '../schema/errors.js';
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
- * yoga's Prometheus plugin: serves `/metrics` and records, per GraphQL operation,
- * - `graphql_envelop_request_duration` (seconds, parse to end of execution; `_count` counts
- *   operations) by operation type,
- * - `graphql_yoga_http_duration` (seconds, whole HTTP request) by operation type, method and status,
- * - `graphql_envelop_error_result` (errors in results) by operation type, phase and error code.
+ * yoga's Prometheus plugin: serves `/metrics` and records
+ * - `graphql_envelop_request_duration`: seconds executing each query or mutation, by operation
+ *   type (its `_count` counts executions; response-cache hits execute nothing);
+ * - `graphql_yoga_http_duration`: seconds of each HTTP request whose GraphQL document parsed, by
+ *   operation type, method and status (refusals before parsing are not in it);
+ * - `graphql_envelop_error_result`: errors in results, by operation type, phase and error code
+ *   (an error in a subscription event counts as `execute`; a failed validation counts once).
  *
  * The series are declared here instead of taking the plugin's defaults, for two reasons. Its
  * default labels include the operation name and, on the HTTP histogram, the full request URL:
@@ -34,23 +37,24 @@ export function useGraphQLMetrics(registry: Registry): Plugin {
         registry,
         histogram: {
           name: 'graphql_envelop_request_duration',
-          help: 'Time spent on running the GraphQL operation from parse to execute',
+          help: 'Time spent executing GraphQL queries and mutations',
           labelNames: ['operationType'],
           buckets: DURATION_BUCKETS,
         },
-        fillLabelsFn: operationLabels,
-        phases: ['execute', 'subscribe'],
+        fillLabelsFn: (params) => ({ operationType: operationTypeOf(params) }),
+        // Not 'subscribe': a subscription would be observed once, at its end, with its lifetime.
+        phases: ['execute'],
       }),
       graphql_yoga_http_duration: createHistogram({
         registry,
         histogram: {
           name: 'graphql_yoga_http_duration',
-          help: 'Time spent on HTTP connection',
+          help: 'Time spent on HTTP requests whose GraphQL document parsed',
           labelNames: ['operationType', 'method', 'statusCode'],
           buckets: DURATION_BUCKETS,
         },
         fillLabelsFn: (params, context: { request: Request; response: Response }) => ({
-          operationType: params.operationType ?? 'unknown',
+          operationType: operationTypeOf(params),
           method: context.request.method,
           statusCode: context.response.status,
         }),
@@ -64,8 +68,11 @@ export function useGraphQLMetrics(registry: Registry): Plugin {
           labelNames: ['operationType', 'phase', 'code'],
         },
         fillLabelsFn: (params) => ({
-          operationType: params.operationType ?? 'unknown',
-          phase: params.errorPhase ?? 'unknown',
+          operationType: operationTypeOf(params),
+          // The plugin names no phase for an error thrown while subscribing.
+          phase:
+            params.errorPhase ??
+            (params.operationType === 'subscription' ? 'subscribe' : 'unknown'),
           code: errorCode(params),
         }),
         phases: ['parse', 'validate', 'context', 'execute', 'subscribe'],
@@ -84,9 +91,14 @@ export function useGraphQLMetrics(registry: Registry): Plugin {
   });
 }
 
-const operationLabels = (params: FillLabelsFnParams) => ({
-  operationType: params.operationType ?? 'unknown',
-});
+/**
+ * The plugin takes the operation type from the document's first definition, which is a fragment
+ * when the document starts with one; then the operation is looked up.
+ */
+function operationTypeOf({ operationType, document }: FillLabelsFnParams): string {
+  if (operationType) return operationType;
+  return (document && getOperationAST(document)?.operation) ?? 'unknown';
+}
 
 /** The error's code, or NONE. Codes are set by the server, never by a client, so the label stays bounded. */
 function errorCode({ error, errorPhase }: FillLabelsFnParams): string {

@@ -48,7 +48,9 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin<Context>
 
 /**
  * yoga serialises a result with the result's own `stringify` when it has one (graphql-jit's
- * hook): a cached result carries its JSON, so a hit is serialised once, not on every hit.
+ * hook): a cached result carries its JSON, so it is serialised once, not on every hit. A plugin
+ * that changed a cached result on its way out would have to drop `stringify`, or its change
+ * would not be sent.
  */
 function serializedOnce(result: ExecutionResult): ExecutionResult {
   const json = JSON.stringify(result);

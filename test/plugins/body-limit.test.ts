@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SIM_SYNCS } from '../../src/simulator/index.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
@@ -102,14 +103,75 @@ describe('request body limit (MAX_REQUEST_BYTES)', () => {
     expect(t.sim.statusCalls()).toBe(0);
   });
 
-  it('refuses a declared Content-Length over the limit before reading the body', async () => {
+  it('refuses a declared Content-Length over the limit without reading the body', async () => {
     t = await startTestApp({ MAX_REQUEST_BYTES: String(LIMIT) });
+    let read = false;
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          read = true;
+          controller.enqueue(new TextEncoder().encode(bodyOf(LIMIT + 1)));
+          controller.close();
+        },
+        // Pulled only when someone reads, not ahead of time.
+      },
+      { highWaterMark: 0 },
+    );
     const response = await t.app.yoga.fetch('http://gateway.test/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'content-length': String(LIMIT + 1) },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(read).toBe(false);
+    expect(t.sim.statusCalls()).toBe(0);
+  });
+
+  it('counts an in-process body whose Content-Length understates it', async () => {
+    t = await startTestApp({ MAX_REQUEST_BYTES: String(LIMIT) });
+    const response = await t.app.yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': '10' },
       body: bodyOf(LIMIT + 1),
     });
     expect(response.status).toBe(413);
     expect(t.sim.statusCalls()).toBe(0);
   });
+
+  it('answers 400 BAD_REQUEST to a Content-Length that is not one number', async () => {
+    t = await startTestApp({ MAX_REQUEST_BYTES: String(LIMIT) });
+    const response = await t.app.yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': '1,1' },
+      body: bodyOf(100),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      errors: [{ extensions: { code: 'BAD_REQUEST' } }],
+    });
+    expect(t.sim.statusCalls()).toBe(0);
+  });
+
+  // The header check relies on Node's strict parser refusing ambiguous framing; pin that here.
+  for (const [name, framing] of [
+    [
+      'both Content-Length and Transfer-Encoding',
+      'Content-Length: 10\r\nTransfer-Encoding: chunked',
+    ],
+    ['two Content-Lengths', 'Content-Length: 10\r\nContent-Length: 5000'],
+  ] as const) {
+    it(`refuses a request with ${name} at the socket (400) and calls nothing upstream`, async () => {
+      t = await startTestApp({ MAX_REQUEST_BYTES: String(LIMIT) });
+      const { port } = new URL(await t.app.start());
+      const socket = connect(Number(port), '127.0.0.1');
+      socket.write(
+        `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${framing}\r\n\r\n${bodyOf(LIMIT + 1)}`,
+      );
+      let reply = '';
+      for await (const chunk of socket) reply += chunk;
+      expect(reply.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+      expect(t.sim.statusCalls()).toBe(0);
+    });
+  }
 });

@@ -29,9 +29,15 @@ describe('GraphQL metrics on /metrics', () => {
     expect(await samples('graphql_envelop_request_duration_count')).toEqual([
       'graphql_envelop_request_duration_count{operationType="query"} 2',
     ]);
+    // A document that starts with a fragment is still labelled by its operation's type.
+    const fragmentFirst = `fragment F on BulkSync { id } query { bulkSync(id: "${SIM_SYNCS.idle}") { ...F } }`;
+    expect((await t.query(fragmentFirst)).body.errors).toBeUndefined();
+    expect(await samples('graphql_envelop_request_duration_count')).toEqual([
+      'graphql_envelop_request_duration_count{operationType="query"} 3',
+    ]);
     expect(await samples('graphql_yoga_http_duration_count')).toEqual([
       // A validation error is a 200 for a client accepting application/json, per GraphQL over HTTP.
-      'graphql_yoga_http_duration_count{operationType="query",method="POST",statusCode="200"} 3',
+      'graphql_yoga_http_duration_count{operationType="query",method="POST",statusCode="200"} 4',
     ]);
     expect(await samples('graphql_envelop_error_result')).toEqual([
       'graphql_envelop_error_result{operationType="query",phase="execute",code="NOT_FOUND"} 1',

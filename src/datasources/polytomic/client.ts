@@ -128,7 +128,10 @@ export function createPolytomicClient(options: PolytomicClientOptions): Polytomi
     // for headers and the gaps between body chunks). Cleared when the attempt ends, unlike
     // AbortSignal.timeout, whose timer would outlive every call by UPSTREAM_TIMEOUT_MS.
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    const timer = setTimeout(
+      () => deadline.abort(new DOMException('upstream attempt deadline', 'TimeoutError')),
+      timeoutMs,
+    );
     try {
       const headers: Record<string, string> = {
         authorization,

@@ -86,11 +86,14 @@ const envelope = z.object({
 type Wire<T extends z.ZodType> = NonNullable<z.output<T>>;
 
 // A sync's timestamps repeat from one fetch to the next (created_at, started_at…), and a status
-// holds ~30 of them: remembering recent conversions skips most of the RFC 3339 checks.
+// holds ~30 of them: remembering recent conversions skips most of the RFC 3339 checks. Only
+// strings as long as a timestamp can sensibly be are remembered, so the memory stays bounded.
+const MAX_REMEMBERED_LENGTH = 40;
 const recentUtc = new LRUCache<string, { utc: string | null }>({ max: 10_000 });
 
 function utc(value: string | null | undefined): string | null {
   if (value == null) return null;
+  if (value.length > MAX_REMEMBERED_LENGTH) return toUtc(value);
   let known = recentUtc.get(value);
   if (!known) {
     known = { utc: toUtc(value) };
