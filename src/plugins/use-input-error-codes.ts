@@ -1,13 +1,15 @@
-import { GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { type ExecutionResult, GraphQLError } from 'graphql';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { ErrorCode } from '../schema/errors.js';
 
 /**
- * Gives every syntax and validation error (unknown fields, bad variables, GraphQL Armor's limits)
- * the contract's BAD_USER_INPUT code, so a client can branch on `extensions.code` for every
- * failure, as it can for the resolvers' own errors. It wraps the parse and validate functions
- * rather than reading their results, because some rejections (Armor's) are thrown, not returned;
- * it must come after the plugins whose parse functions or rules it is to cover.
+ * Gives every syntax, validation and variable error (unknown fields, GraphQL Armor's limits, a
+ * missing or mistyped variable) the contract's BAD_USER_INPUT code, so a client can branch on
+ * `extensions.code` for every failure, as it can for the resolvers' own errors. It wraps the
+ * parse and validate functions rather than reading their results, because some rejections
+ * (Armor's) are thrown, not returned; it must come after the plugins whose parse functions or
+ * rules it is to cover. Variables are coerced when execution starts: a result without `data`
+ * is one where execution never began (GraphQL spec, "Response"), so its errors are the input's.
  */
 export function useInputErrorCodes(): Plugin {
   return {
@@ -20,6 +22,10 @@ export function useInputErrorCodes(): Plugin {
         }
       });
     },
+    onExecute: () => ({ onExecuteDone: ({ result, setResult }) => setResult(coded(result)) }),
+    onSubscribe: () => ({
+      onSubscribeResult: ({ result, setResult }) => setResult(coded(result)),
+    }),
     onValidate({ validateFn, setValidationFn }) {
       setValidationFn((...args) => {
         try {
@@ -35,8 +41,17 @@ export function useInputErrorCodes(): Plugin {
   };
 }
 
+/** A result whose execution never began, with its codeless errors given BAD_USER_INPUT. */
+function coded<T>(result: T): T {
+  if (isAsyncIterable(result) || !result || typeof result !== 'object') return result;
+  const { data, errors } = result as ExecutionResult;
+  if (data !== undefined || !errors?.length) return result;
+  return { ...result, errors: errors.map(withCode) };
+}
+
 function withCode(error: GraphQLError): GraphQLError {
-  if (error.extensions['code']) return error;
+  // graphql-jit's variable errors carry only message and locations (no extensions object).
+  if (error.extensions?.['code']) return error;
   return new GraphQLError(error.message, {
     nodes: error.nodes ?? null,
     source: error.source ?? null,
