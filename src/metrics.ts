@@ -8,6 +8,7 @@ export interface Metrics {
   upstreamRetries: Counter<'reason'>;
   statusLookups: Counter<'result'>;
   responseCache: Counter<'result'>;
+  earlyFetches: Counter;
   activeSubscriptions: Gauge;
   activePollers: Gauge;
   polls: Counter<'outcome'>;
@@ -67,6 +68,11 @@ export function createMetrics(): Metrics {
       name: 'gateway_response_cache_total',
       help: 'Query responses served from the response cache (hit) or executed (miss).',
       labelNames: ['result'],
+      registers: [registry],
+    }),
+    earlyFetches: new Counter({
+      name: 'gateway_early_fetches_total',
+      help: 'Status lookups of a known query started before its execution, while yoga parsed, validated and built the context.',
       registers: [registry],
     }),
     activeSubscriptions: new Gauge({

@@ -6,15 +6,21 @@ import type { Context } from './context.js';
 import { correlationOf, correlationOfRequest, useRequestId } from './correlation.js';
 import { type CredentialHasher, pickAuthorization } from './datasources/credential.js';
 import type { LiveRegistry } from './datasources/live/registry.js';
-import { createStatusLoader } from './datasources/status-loader.js';
+import {
+  createStatusLoader,
+  type EarlyCalls,
+  startEarlyCalls,
+} from './datasources/status-loader.js';
 import type { StatusStore } from './datasources/status-store.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { CSRF_HEADERS, safetyPlugins } from './plugins/safety.js';
 import { useDistinctResults } from './plugins/use-distinct-results.js';
+import { useEarlyFetch } from './plugins/use-early-fetch.js';
 import { useGraphQLMetrics } from './plugins/use-graphql-metrics.js';
 import { useResponseCache } from './plugins/use-response-cache.js';
 import { SAMPLE_QUERY, SAMPLE_SUBSCRIPTION } from './samples.js';
+import { isSyncId } from './schema/bulk-sync.js';
 import { schema } from './schema/index.js';
 import { useTracing } from './telemetry.js';
 import type { WebSocketContext } from './websocket.js';
@@ -41,6 +47,9 @@ export function createGatewayYoga(
   parts: YogaParts,
 ): YogaServerInstance<Partial<WebSocketContext>, Context> {
   const { logger, metrics, hashCredential, store, live } = parts;
+  const authorizationOf = (request: Request) =>
+    pickAuthorization(request.headers.get('authorization'), config.polytomic.serviceAuthorization);
+  const earlyCalls = new WeakMap<Request, EarlyCalls>();
   return createYoga<Partial<WebSocketContext>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -76,16 +85,26 @@ export function createGatewayYoga(
               ttlMs: config.cache.ttlMs,
               maxEntries: config.cache.maxEntries,
               credentialKeyOf: (request) => {
-                const authorization = pickAuthorization(
-                  request.headers.get('authorization'),
-                  config.polytomic.serviceAuthorization,
-                );
+                const authorization = authorizationOf(request);
                 return authorization && hashCredential(authorization);
               },
               onLookup: (hit) => metrics.responseCache.inc({ result: hit ? 'hit' : 'miss' }),
             }),
           ]
         : []),
+      useEarlyFetch({
+        acceptable: (ids, list) =>
+          ids.every(isSyncId) &&
+          (!list || (ids.length > 0 && ids.length <= config.maxIdsPerRequest)),
+        start(request, ids) {
+          const authorization = authorizationOf(request);
+          if (!authorization) return;
+          const { requestId } = correlationOfRequest(request);
+          const calls = startEarlyCalls(store, authorization, ids, requestId);
+          earlyCalls.set(request, calls);
+          metrics.earlyFetches.inc(calls.size);
+        },
+      }),
       useDistinctResults({
         onOpen: () => metrics.activeSubscriptions.inc(),
         onClose: () => metrics.activeSubscriptions.dec(),
@@ -115,7 +134,9 @@ export function createGatewayYoga(
           return log;
         },
         authorization,
-        statuses: authorization ? createStatusLoader(store, authorization, requestId) : undefined,
+        statuses: authorization
+          ? createStatusLoader(store, authorization, requestId, request && earlyCalls.get(request))
+          : undefined,
         maxIdsPerRequest: config.maxIdsPerRequest,
         live,
       };

@@ -75,8 +75,13 @@ export function checkIds(ids: readonly string[], max: number): void {
   for (const id of ids) checkId(id);
 }
 
+/** Whether `id` has the form of a bulk sync id (a UUID). */
+export function isSyncId(id: string): boolean {
+  return UUID.test(id);
+}
+
 function checkId(id: string): void {
-  if (!UUID.test(id)) {
+  if (!isSyncId(id)) {
     throw clientError(
       ErrorCode.BAD_USER_INPUT,
       `"${id.slice(0, 64)}" is not a bulk sync id (a UUID).`,
