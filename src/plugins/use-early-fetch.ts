@@ -42,7 +42,7 @@ export function useEarlyFetch(options: EarlyFetchOptions): Plugin<Context> {
   return {
     onValidate({ params: { documentAST }, context }) {
       const { params } = context as { params?: GraphQLParams };
-      if (!params?.query) return;
+      if (!params?.query || plans.has(keyOf(params))) return;
       return ({ valid }) => {
         if (!valid) return;
         const plan = planOf(documentAST, params.operationName);
@@ -52,10 +52,16 @@ export function useEarlyFetch(options: EarlyFetchOptions): Plugin<Context> {
     onParams({ paramsHandler, setParamsHandler }) {
       // Wrapping the params handler runs this only when no plugin (the response cache) has
       // already answered, and just before parsing.
-      setParamsHandler((payload) => {
+      setParamsHandler(async (payload) => {
         const plan = payload.params.query ? plans.get(keyOf(payload.params)) : undefined;
         const ids = plan && idsOf(plan, payload.params.variables ?? {}, options.acceptable);
-        if (ids && ids.length > 0) options.start(payload.request, ids);
+        if (ids && ids.length > 0) {
+          options.start(payload.request, ids);
+          // undici writes a request to a reused keep-alive socket from a setImmediate, and what
+          // follows here runs in this same task: yield once, so the calls are on the wire while
+          // yoga parses, validates and builds the context, not after.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
         return paramsHandler(payload);
       });
     },
