@@ -20,7 +20,7 @@ import { useEarlyFetch } from './plugins/use-early-fetch.js';
 import { useGraphQLMetrics } from './plugins/use-graphql-metrics.js';
 import { useResponseCache } from './plugins/use-response-cache.js';
 import { SAMPLE_QUERY, SAMPLE_SUBSCRIPTION } from './samples.js';
-import { isSyncId } from './schema/bulk-sync.js';
+import { idsAcceptable, isSyncId } from './schema/bulk-sync.js';
 import { schema } from './schema/index.js';
 import { useTracing } from './telemetry.js';
 import type { WebSocketContext } from './websocket.js';
@@ -94,8 +94,7 @@ export function createGatewayYoga(
         : []),
       useEarlyFetch({
         acceptable: (ids, list) =>
-          ids.every(isSyncId) &&
-          (!list || (ids.length > 0 && ids.length <= config.maxIdsPerRequest)),
+          list ? idsAcceptable(ids, config.maxIdsPerRequest) : ids.every(isSyncId),
         start(request, ids) {
           const authorization = authorizationOf(request);
           if (!authorization) return;

@@ -75,6 +75,16 @@ export function checkIds(ids: readonly string[], max: number): void {
   for (const id of ids) checkId(id);
 }
 
+/** Whether {@link checkIds} accepts `ids`: the early fetch starts calls only for such lists. */
+export function idsAcceptable(ids: readonly string[], max: number): boolean {
+  try {
+    checkIds(ids, max);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether `id` has the form of a bulk sync id (a UUID). */
 export function isSyncId(id: string): boolean {
   return UUID.test(id);
