@@ -60,6 +60,20 @@ describe('early fetch of a known query (cache off)', () => {
     expect(t.sim.statusCalls()).toBe(4);
   });
 
+  it('shares one call among concurrent identical known queries', async () => {
+    t = await startTestApp();
+    await t.query(MANY, { ids: [orders, idle] });
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => t.query(MANY, { ids: [orders, idle] })),
+    );
+    for (const answer of answers) {
+      expect(answer.body).toEqual({ data: { bulkSyncs: [{ id: orders }, { id: idle }] } });
+    }
+    expect(await earlyFetches()).toBe(40);
+    // Two for the first query, then one per id for all twenty, shared in flight.
+    expect(t.sim.statusCalls()).toBe(4);
+  });
+
   it('answers an unknown id with NOT_FOUND after one call, as without early fetch', async () => {
     t = await startTestApp();
     await t.query(ONE, { id: orders });
