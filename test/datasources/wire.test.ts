@@ -1,36 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UpstreamBodyError } from '../../src/datasources/polytomic/errors.js';
-import type { Execution, SyncStatus } from '../../src/datasources/polytomic/types.js';
 import { parseStatusBody, toUtc } from '../../src/datasources/polytomic/wire.js';
+import { EMPTY_STATUS, execution, schemaRun } from '../fixtures/dtos.js';
 import { fullStatusFixture } from '../utils/gateway-helpers.js';
-
-const EMPTY: SyncStatus = {
-  currentExecution: null,
-  lastExecution: null,
-  ingestionStatus: null,
-  nextExecutionTime: null,
-};
-
-/** An execution with every optional field null. */
-const BARE_EXECUTION: Execution = {
-  id: '',
-  status: '',
-  statusMessage: null,
-  type: null,
-  fetchMode: null,
-  outputDisposition: null,
-  isPartial: null,
-  isResync: null,
-  isTest: null,
-  recordCount: null,
-  errorCount: null,
-  warningCount: null,
-  createdAt: null,
-  startedAt: null,
-  completedAt: null,
-  updatedAt: null,
-  schemas: [],
-};
 
 function expectBodyError(body: string): UpstreamBodyError {
   let caught: unknown;
@@ -142,20 +114,20 @@ describe('parseStatusBody', () => {
   });
 
   it('answers an all-null status for {}, {"data":null} and {"data":{}}', () => {
-    expect(parseStatusBody('{}')).toEqual(EMPTY);
-    expect(parseStatusBody('{"data":null}')).toEqual(EMPTY);
-    expect(parseStatusBody('{"data":{}}')).toEqual(EMPTY);
+    expect(parseStatusBody('{}')).toEqual(EMPTY_STATUS);
+    expect(parseStatusBody('{"data":null}')).toEqual(EMPTY_STATUS);
+    expect(parseStatusBody('{"data":{}}')).toEqual(EMPTY_STATUS);
     expect(
       parseStatusBody(
         '{"data":{"current_execution":null,"last_execution":null,"ingestion_status":null,"next_execution_time":null}}',
       ),
-    ).toEqual(EMPTY);
+    ).toEqual(EMPTY_STATUS);
   });
 
   it('folds missing keys of an execution to null and its id and status to ""', () => {
     expect(parseStatusBody('{"data":{"current_execution":{}}}')).toEqual({
-      ...EMPTY,
-      currentExecution: BARE_EXECUTION,
+      ...EMPTY_STATUS,
+      currentExecution: execution(),
     });
   });
 
@@ -182,8 +154,8 @@ describe('parseStatusBody', () => {
       ].map((key) => [key, null]),
     );
     expect(parseStatusBody(JSON.stringify({ data: { last_execution: nulls } }))).toEqual({
-      ...EMPTY,
-      lastExecution: BARE_EXECUTION,
+      ...EMPTY_STATUS,
+      lastExecution: execution(),
     });
   });
 
@@ -194,23 +166,11 @@ describe('parseStatusBody', () => {
         ingestion_status: {},
       },
     });
-    const bareRun = {
-      schema: '',
-      outputName: null,
-      status: '',
-      statusMessage: null,
-      recordCount: null,
-      errorCount: null,
-      warningCount: null,
-      createdAt: null,
-      startedAt: null,
-      completedAt: null,
-      updatedAt: null,
-    };
+    const bareRun = schemaRun();
     expect(parseStatusBody(body)).toEqual({
-      ...EMPTY,
+      ...EMPTY_STATUS,
       currentExecution: {
-        ...BARE_EXECUTION,
+        ...execution(),
         id: 'e',
         status: 'running',
         schemas: [bareRun, { ...bareRun, schema: 'a.b' }],
@@ -303,7 +263,7 @@ describe('parseStatusBody', () => {
       data: { active: true, sync_id: 'x', next_execution_time: null },
       pagination: { next_page_token: 'abc' },
     });
-    expect(parseStatusBody(body)).toEqual(EMPTY);
+    expect(parseStatusBody(body)).toEqual(EMPTY_STATUS);
   });
 
   const malformed: [string, string][] = [

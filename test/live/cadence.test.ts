@@ -6,7 +6,8 @@ import {
   nextPollDelay,
   withJitter,
 } from '../../src/datasources/live/cadence.js';
-import type { Execution, SyncStatus } from '../../src/datasources/polytomic/types.js';
+import type { SyncStatus } from '../../src/datasources/polytomic/types.js';
+import { execution as executionOf } from '../fixtures/dtos.js';
 import { syncId } from '../utils/gateway-helpers.js';
 import {
   envelope,
@@ -26,27 +27,7 @@ const CADENCE = { intervalMs: 2000, idleIntervalMs: 30_000 };
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 const at = (offsetMs: number) => new Date(NOW + offsetMs).toISOString();
 
-function execution(status: string): Execution {
-  return {
-    id: 'e',
-    status,
-    statusMessage: null,
-    type: null,
-    fetchMode: null,
-    outputDisposition: null,
-    isPartial: null,
-    isResync: null,
-    isTest: null,
-    recordCount: null,
-    errorCount: null,
-    warningCount: null,
-    createdAt: null,
-    startedAt: null,
-    completedAt: null,
-    updatedAt: null,
-    schemas: [],
-  };
-}
+const execution = (status: string) => executionOf({ id: 'e', status });
 
 function status(current: string | null, nextExecutionTime: string | null = null): SyncStatus {
   return {

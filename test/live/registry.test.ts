@@ -12,6 +12,7 @@ import { UpstreamHttpError } from '../../src/datasources/polytomic/errors.js';
 import type { SyncStatus } from '../../src/datasources/polytomic/types.js';
 import type { StatusStore } from '../../src/datasources/status-store.js';
 import { createLogger } from '../../src/logger.js';
+import { EMPTY_STATUS, execution } from '../fixtures/dtos.js';
 import { createManualScheduler, until } from '../utils/manual-scheduler.js';
 
 const A = 'sync-a';
@@ -23,28 +24,8 @@ const CADENCE = { intervalMs: 2000, idleIntervalMs: 30_000 };
 /** A status whose only distinguishing field is `n` (in progress, so the cadence is short). */
 function status(n: number): SyncStatus {
   return {
-    currentExecution: {
-      id: 'run',
-      status: 'running',
-      statusMessage: null,
-      type: null,
-      fetchMode: null,
-      outputDisposition: null,
-      isPartial: null,
-      isResync: null,
-      isTest: null,
-      recordCount: n,
-      errorCount: null,
-      warningCount: null,
-      createdAt: null,
-      startedAt: null,
-      completedAt: null,
-      updatedAt: null,
-      schemas: [],
-    },
-    lastExecution: null,
-    ingestionStatus: null,
-    nextExecutionTime: null,
+    ...EMPTY_STATUS,
+    currentExecution: execution({ id: 'run', status: 'running', recordCount: n }),
   };
 }
 
