@@ -1,41 +1,20 @@
-import type { Client, ClientOptions } from 'graphql-ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SIM_KEY, SIM_OTHER_KEY, SIM_SYNCS } from '../../src/simulator/index.js';
 import {
   codeOf,
   ended,
   envelope,
   executionOf,
-  type LiveTest,
   round,
   SUB_COUNT,
   settle,
-  startLive,
+  useLiveGateways,
   watch,
   webSocketWithHeaders,
-  wsClient,
 } from '../utils/live-helpers.js';
 import { until } from '../utils/manual-scheduler.js';
 
-let live: LiveTest | undefined;
-const clients: Client[] = [];
-
-async function begin(env: Record<string, string | undefined> = {}) {
-  live = await startLive(env);
-  const url = await live.t.app.start();
-  const open = (options: Partial<ClientOptions> = {}) => {
-    const client = wsClient(url, options);
-    clients.push(client);
-    return client;
-  };
-  return { ...live, live, url, open };
-}
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.dispose()));
-  await live?.t.close();
-  live = undefined;
-});
+const begin = useLiveGateways();
 
 const NO_SERVICE_KEY = { POLYTOMIC_API_KEY: undefined };
 const DEMO = `Bearer ${SIM_KEY}`;

@@ -1,41 +1,20 @@
-import type { Client } from 'graphql-ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { syncId } from '../utils/gateway-helpers.js';
 import {
   codeOf,
   ended,
   envelope,
-  type LiveTest,
   metric,
   SUB_CHANGES,
   SUB_COUNT,
   settle,
-  startLive,
   untilAsync,
+  useLiveGateways,
   watch,
-  wsClient,
 } from '../utils/live-helpers.js';
 import { until } from '../utils/manual-scheduler.js';
 
-let live: LiveTest | undefined;
-const clients: Client[] = [];
-
-async function begin(env: Record<string, string | undefined> = {}) {
-  live = await startLive(env);
-  const url = await live.t.app.start();
-  const open = () => {
-    const client = wsClient(url);
-    clients.push(client);
-    return client;
-  };
-  return { ...live, live, url, open };
-}
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.dispose()));
-  await live?.t.close();
-  live = undefined;
-});
+const begin = useLiveGateways();
 
 /** First error code of a subscription's `error` message (an array of GraphQL errors). */
 function errorCodeOf(error: unknown): unknown {

@@ -1,5 +1,4 @@
-import type { Client } from 'graphql-ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { syncId } from '../utils/gateway-helpers.js';
 import {
   codeOf,
@@ -8,33 +7,21 @@ import {
   fireNext,
   INTERVAL_MS,
   isJittered,
-  type LiveTest,
   metricsText,
   round,
   SUB_COUNT,
   settle,
-  startLive,
+  useLiveGateways,
   watch,
-  wsClient,
 } from '../utils/live-helpers.js';
 import { until } from '../utils/manual-scheduler.js';
 
-let live: LiveTest | undefined;
-const clients: Client[] = [];
+const start = useLiveGateways();
 
 async function begin(env: Record<string, string | undefined> = {}) {
-  live = await startLive(env);
-  const url = await live.t.app.start();
-  const client = wsClient(url);
-  clients.push(client);
-  return { ...live, live, client };
+  const started = await start(env);
+  return { ...started, client: started.open() };
 }
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.dispose()));
-  await live?.t.close();
-  live = undefined;
-});
 
 describe('upstream outage', () => {
   it('stays open and silent through several failed polls, backs off doubling, then recovers', async () => {

@@ -1,5 +1,5 @@
 import type { Client } from 'graphql-ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SIM_SYNCS } from '../../src/simulator/index.js';
 import { syncId } from '../utils/gateway-helpers.js';
 import {
@@ -9,7 +9,6 @@ import {
   executionOf,
   IDLE_MS,
   idOf,
-  type LiveTest,
   metric,
   ROUND_MS,
   round,
@@ -17,40 +16,20 @@ import {
   SUB_COUNT,
   SUB_STATUS,
   settle,
-  startLive,
   untilAsync,
+  useLiveGateways,
   watch,
-  wsClient,
 } from '../utils/live-helpers.js';
 import { until } from '../utils/manual-scheduler.js';
 
-let live: LiveTest | undefined;
-const clients: Client[] = [];
-
-async function begin(env: Record<string, string | undefined> = {}) {
-  live = await startLive(env);
-  const url = await live.t.app.start();
-  return { ...live, live, url };
-}
-
-function open(url: string): Client {
-  const client = wsClient(url);
-  clients.push(client);
-  return client;
-}
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.dispose()));
-  await live?.t.close();
-  live = undefined;
-});
+const begin = useLiveGateways();
 
 describe('one event per change of the selected data', () => {
   it('sends the first event at once and then only what each subscriber selected', async () => {
-    const { t, scheduler, live, url } = await begin();
+    const { t, scheduler, live, open } = await begin();
     const id = syncId(1);
     t.sim.addSync(id, envelope({ recordCount: 10 }));
-    const client = open(url);
+    const client = open();
 
     const statusOnly = watch(client, SUB_STATUS, { id });
     const countOnly = watch(client, SUB_COUNT, { id });
@@ -88,12 +67,12 @@ describe('one event per change of the selected data', () => {
   });
 
   it('a late subscriber gets the latest status at once without another upstream call', async () => {
-    const { t, url } = await begin();
+    const { t, open } = await begin();
     const id = syncId(1);
     t.sim.addSync(id, envelope({ recordCount: 3 }));
-    const first = watch(open(url), SUB_COUNT, { id });
+    const first = watch(open(), SUB_COUNT, { id });
     await until(() => first.events.length === 1);
-    const late = watch(open(url), SUB_COUNT, { id });
+    const late = watch(open(), SUB_COUNT, { id });
     await until(() => late.events.length === 1);
     expect(executionOf(late.events[0])).toEqual({ recordCount: 3 });
     expect(t.sim.statusCalls()).toBe(1);
@@ -102,11 +81,11 @@ describe('one event per change of the selected data', () => {
 
 describe('one upstream poll per watched sync', () => {
   it('50 subscribers on 3 syncs cost exactly 3 upstream calls per interval', async () => {
-    const { t, live, url } = await begin();
+    const { t, live, open } = await begin();
     const ids = [syncId(1), syncId(2), syncId(3)];
     for (const id of ids) t.sim.addSync(id, envelope({ recordCount: 0 }));
     // 10 connections × 5 subscriptions: well under MAX_SUBSCRIPTIONS_PER_CONNECTION (100).
-    const connections = Array.from({ length: 10 }, () => open(url));
+    const connections = Array.from({ length: 10 }, () => open());
     const subscribers = Array.from({ length: 50 }, (_, i) => {
       const id = ids[i % 3] as string;
       return { id, w: watch(connections[i % 10] as Client, SUB_COUNT, { id }) };
@@ -134,11 +113,11 @@ describe('one upstream poll per watched sync', () => {
 
 describe('leaving', () => {
   it('keeps the poller while one subscriber stays; the last one out stops polling', async () => {
-    const { t, scheduler, live, url } = await begin();
+    const { t, scheduler, live, open } = await begin();
     const id = syncId(1);
     t.sim.addSync(id, envelope({ recordCount: 1 }));
-    const leavesFirst = watch(open(url), SUB_COUNT, { id });
-    const stayClient = open(url);
+    const leavesFirst = watch(open(), SUB_COUNT, { id });
+    const stayClient = open();
     const stays = watch(stayClient, SUB_COUNT, { id });
     await until(() => leavesFirst.events.length === 1 && stays.events.length === 1);
     expect(await metric(t, 'gateway_active_subscriptions')).toBe(2);
@@ -169,10 +148,10 @@ describe('leaving', () => {
 
 describe('bulkSyncChanges', () => {
   it('sends each sync once on subscribe, then one event per changed sync', async () => {
-    const { t, live, url } = await begin();
+    const { t, live, open } = await begin();
     const ids = [syncId(1), syncId(2), syncId(3)];
     for (const id of ids) t.sim.addSync(id, envelope({ recordCount: 0 }));
-    const w = watch(open(url), SUB_CHANGES, { ids });
+    const w = watch(open(), SUB_CHANGES, { ids });
 
     await until(() => w.events.length === 3);
     expect(t.sim.statusCalls()).toBe(3);
@@ -199,9 +178,9 @@ describe('bulkSyncChanges', () => {
   });
 
   it('answers ids in the case the client asked, one poller per sync', async () => {
-    const { t, url } = await begin();
+    const { t, open } = await begin();
     const upper = SIM_SYNCS.idle.toUpperCase();
-    const w = watch(open(url), SUB_CHANGES, { ids: [upper, SIM_SYNCS.idle] });
+    const w = watch(open(), SUB_CHANGES, { ids: [upper, SIM_SYNCS.idle] });
     await until(() => w.events.length === 1);
     await settle();
     expect(w.events.map(idOf)).toEqual([upper]);
@@ -216,10 +195,10 @@ describe('syncs that can no longer be watched', () => {
     [403, 'FORBIDDEN'],
   ])('a %i mid-subscription sends one %s error event, then completes', async (status, code) => {
     expect.assertions(9);
-    const { t, scheduler, url } = await begin();
+    const { t, scheduler, open } = await begin();
     const id = syncId(1);
     t.sim.addSync(id, envelope({ recordCount: 1 }));
-    const w = watch(open(url), SUB_COUNT, { id });
+    const w = watch(open(), SUB_COUNT, { id });
     await until(() => w.events.length === 1);
 
     t.sim.inject({ kind: 'status', status }, { syncId: id, times: 1 });
@@ -240,11 +219,11 @@ describe('syncs that can no longer be watched', () => {
   });
 
   it('in bulkSyncChanges a 404 ends only that sync; the others keep streaming', async () => {
-    const { t, live, url } = await begin();
+    const { t, live, open } = await begin();
     const ids = [syncId(1), syncId(2), syncId(3)];
     for (const id of ids) t.sim.addSync(id, envelope({ recordCount: 0 }));
     const [keeps, gone] = ids as [string, string, string];
-    const w = watch(open(url), SUB_CHANGES, { ids });
+    const w = watch(open(), SUB_CHANGES, { ids });
     await until(() => w.events.length === 3);
 
     t.sim.inject({ kind: 'status', status: 404 }, { syncId: gone, times: 1 });
@@ -268,10 +247,10 @@ describe('syncs that can no longer be watched', () => {
   });
 
   it('bulkSyncChanges completes once every sync has ended', async () => {
-    const { t, scheduler, url } = await begin();
+    const { t, scheduler, open } = await begin();
     const ids = [syncId(1), syncId(2)];
     for (const id of ids) t.sim.addSync(id, envelope());
-    const w = watch(open(url), SUB_CHANGES, { ids });
+    const w = watch(open(), SUB_CHANGES, { ids });
     await until(() => w.events.length === 2);
     t.sim.inject({ kind: 'status', status: 404 }, { times: 2 });
     scheduler.advance(ROUND_MS);

@@ -1,4 +1,5 @@
 import { type Client, type ClientOptions, createClient, type ExecutionResult } from 'graphql-ws';
+import { afterEach } from 'vitest';
 import WebSocket from 'ws';
 import type { BulkSyncStatusEnvelope } from '../../src/simulator/index.js';
 import { createManualScheduler, type ManualScheduler, until } from './manual-scheduler.js';
@@ -20,6 +21,41 @@ export async function startLive(env: Record<string, string | undefined> = {}): P
   const scheduler = createManualScheduler();
   const t = await startTestApp(env, { scheduler });
   return { t, scheduler };
+}
+
+/** A live test app listening on a real port, and a way to open WebSocket clients to it. */
+export interface LiveGateway extends LiveTest {
+  live: LiveTest;
+  url: string;
+  /** A lazy graphql-ws client to this gateway, disposed after the test. */
+  open(options?: Partial<ClientOptions>): Client;
+}
+
+/**
+ * For a test file: registers the clean-up (clients disposed, app and simulator closed after
+ * each test) and returns the function a test calls to start its gateway.
+ */
+export function useLiveGateways(): (
+  env?: Record<string, string | undefined>,
+) => Promise<LiveGateway> {
+  let current: LiveTest | undefined;
+  const clients: Client[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.dispose()));
+    await current?.t.close();
+    current = undefined;
+  });
+  return async (env = {}) => {
+    const live = await startLive(env);
+    current = live;
+    const url = await live.t.app.start();
+    const open = (options: Partial<ClientOptions> = {}) => {
+      const client = wsClient(url, options);
+      clients.push(client);
+      return client;
+    };
+    return { ...live, live, url, open };
+  };
 }
 
 /** Options of {@link envelope}. */
