@@ -7,19 +7,12 @@ import { SIM_SYNCS } from '../../src/simulator/index.js';
 import { expectNoLeak, ONE_SYNC, syncId } from '../utils/gateway-helpers.js';
 import { envelope } from '../utils/live-helpers.js';
 import { errorCodes } from '../utils/resilience-helpers.js';
-import { startTestApp, type TestApp } from '../utils/test-app.js';
+import { type TestApp, useTestApps } from '../utils/test-app.js';
 
-let t: TestApp | undefined;
+const start = useTestApps();
 const tempDirs: string[] = [];
 
-async function start(env: Record<string, string | undefined> = {}): Promise<TestApp> {
-  t = await startTestApp(env);
-  return t;
-}
-
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
+afterEach(() => {
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Fault, SIM_SYNCS } from '../../src/simulator/index.js';
 import { expectNoLeak, ONE_SYNC, syncId } from '../utils/gateway-helpers.js';
 import { envelope } from '../utils/live-helpers.js';
@@ -10,19 +10,9 @@ import {
   seriesValue,
   sleep,
 } from '../utils/resilience-helpers.js';
-import { type GraphQLResponse, startTestApp, type TestApp } from '../utils/test-app.js';
+import { type GraphQLResponse, type TestApp, useTestApps } from '../utils/test-app.js';
 
-let t: TestApp | undefined;
-
-async function start(env: Record<string, string | undefined> = {}): Promise<TestApp> {
-  t = await startTestApp(env);
-  return t;
-}
-
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-});
+const start = useTestApps();
 
 const SYNC = SIM_SYNCS.idle;
 

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type Fault,
   SIM_KEY,
@@ -7,19 +7,9 @@ import {
   TRUNCATED_BODY,
 } from '../../src/simulator/index.js';
 import { expectNoLeak, MANY_SYNCS, ONE_SYNC, syncId } from '../utils/gateway-helpers.js';
-import { type GraphQLResponse, startTestApp, type TestApp } from '../utils/test-app.js';
+import { type GraphQLResponse, type TestApp, useTestApps } from '../utils/test-app.js';
 
-let t: TestApp | undefined;
-
-async function start(env: Record<string, string | undefined> = {}): Promise<TestApp> {
-  t = await startTestApp(env);
-  return t;
-}
-
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-});
+const start = useTestApps();
 
 const SYNC = SIM_SYNCS.idle;
 const UNKNOWN_SYNC = syncId(0xdead);

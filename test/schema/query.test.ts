@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   SIM_DEPLOYMENT_KEY,
   SIM_KEY,
@@ -16,19 +16,9 @@ import {
   ONE_SYNC,
   syncId,
 } from '../utils/gateway-helpers.js';
-import { startTestApp, type TestApp } from '../utils/test-app.js';
+import { useTestApps } from '../utils/test-app.js';
 
-let t: TestApp | undefined;
-
-async function start(env: Record<string, string | undefined> = {}): Promise<TestApp> {
-  t = await startTestApp(env);
-  return t;
-}
-
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-});
+const start = useTestApps();
 
 const FULL = syncId(1);
 

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { afterEach } from 'vitest';
 import { type App, type AppOptions, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -78,5 +79,21 @@ export async function startTestApp(
       await app.stop();
       await sim.close();
     },
+  };
+}
+
+/**
+ * For a test file: registers the clean-up (the app a test started last is closed after it) and
+ * returns the function a test calls to start its app.
+ */
+export function useTestApps(): (env?: Record<string, string | undefined>) => Promise<TestApp> {
+  let current: TestApp | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (env = {}) => {
+    current = await startTestApp(env);
+    return current;
   };
 }
