@@ -3,7 +3,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { createClient } from 'graphql-ws';
 import { Pool } from 'undici';
+import WebSocket from 'ws';
 import { createSimulator, type Simulator } from '../src/simulator/index.js';
 
 export interface Summary {
@@ -170,4 +172,54 @@ export async function startBenchSimulator(count: number, prefix: string) {
   );
   for (const id of ids) sim.addSync(id, runningBody(0), { keys: ['bench_key'] });
   return { sim, url, ids, now };
+}
+
+const COUNT_SUBSCRIPTION = /* GraphQL */ `subscription ($id: ID!) { bulkSync(id: $id) { id status { currentExecution { recordCount } } } }`;
+
+/**
+ * Opens one WebSocket subscription to the record count of each target's sync and resolves once
+ * every one has had its first event (opened in batches of 100, so the gateway is not flooded).
+ * `received` holds, per `${id}:${count}`, when each subscriber got that count.
+ */
+export async function subscribeToCounts(
+  targets: { port: number | string; id: string }[],
+  now: () => number,
+) {
+  const received = new Map<string, number[]>();
+  const clients: ReturnType<typeof createClient>[] = [];
+  let initial = 0;
+  let errors = 0;
+  for (const [n, { port, id }] of targets.entries()) {
+    const client = createClient({
+      url: `ws://127.0.0.1:${port}/graphql`,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+    });
+    clients.push(client);
+    client.subscribe<{ bulkSync: { status: { currentExecution: { recordCount: number } } } }>(
+      { query: COUNT_SUBSCRIPTION, variables: { id } },
+      {
+        next: (result) => {
+          const count = result.data?.bulkSync.status.currentExecution.recordCount ?? -1;
+          if (count === 0) initial++;
+          const key = `${id}:${count}`;
+          const times = received.get(key) ?? [];
+          times.push(now());
+          received.set(key, times);
+        },
+        error: (error) => {
+          errors++;
+          console.error('subscription error', error);
+        },
+        complete: () => {},
+      },
+    );
+    if (n % 100 === 99) await until(() => initial >= n + 1);
+  }
+  await until(() => initial >= targets.length);
+  return {
+    received,
+    errors: () => errors,
+    dispose: () => Promise.all(clients.map((client) => client.dispose())),
+  };
 }

@@ -13,14 +13,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { createClient } from 'graphql-ws';
 import { Redis } from 'ioredis';
-import WebSocket from 'ws';
 import {
   runningBody,
   startBenchSimulator,
   startProcess,
   stopProcess,
+  subscribeToCounts,
   until,
   waitFor,
 } from './lib.js';
@@ -62,42 +61,15 @@ for (const port of ports) {
 }
 
 /** Receive times per (sync, record count), over every replica. */
-const received = new Map<string, number[]>();
-const clients: ReturnType<typeof createClient>[] = [];
-let initial = 0;
-let errors = 0;
-const query = /* GraphQL */ `subscription ($id: ID!) { bulkSync(id: $id) { id status { currentExecution { recordCount } } } }`;
-for (let n = 0; n < SUBSCRIPTIONS; n++) {
+const subscribers = await subscribeToCounts(
   // Sync n % 30 and replica floor(n / 30) % 3: every sync has subscribers on every replica.
-  const id = ids[n % SYNCS] as string;
-  const port = ports[Math.floor(n / SYNCS) % REPLICAS] as number;
-  const client = createClient({
-    url: `ws://127.0.0.1:${port}/graphql`,
-    webSocketImpl: WebSocket,
-    retryAttempts: 0,
-  });
-  clients.push(client);
-  client.subscribe<{ bulkSync: { status: { currentExecution: { recordCount: number } } } }>(
-    { query, variables: { id } },
-    {
-      next: (result) => {
-        const count = result.data?.bulkSync.status.currentExecution.recordCount ?? -1;
-        if (count === 0) initial++;
-        const key = `${id}:${count}`;
-        const times = received.get(key) ?? [];
-        times.push(now());
-        received.set(key, times);
-      },
-      error: (error) => {
-        errors++;
-        console.error('subscription error', error);
-      },
-      complete: () => {},
-    },
-  );
-  if (n % 100 === 99) await until(() => initial >= n + 1);
-}
-await until(() => initial >= SUBSCRIPTIONS);
+  Array.from({ length: SUBSCRIPTIONS }, (_, n) => ({
+    port: ports[Math.floor(n / SYNCS) % REPLICAS] as number,
+    id: ids[n % SYNCS] as string,
+  })),
+  now,
+);
+const { received } = subscribers;
 await sleep(1000);
 
 // Rounds: every sync changes once per interval; count upstream polls and Redis traffic meanwhile.
@@ -146,7 +118,7 @@ for (const id of ids) {
 }
 const smallestGap = Math.min(...gaps);
 
-for (const client of clients) await client.dispose();
+await subscribers.dispose();
 await Promise.all(gateways.map(stopProcess));
 await sim.close();
 const leftover = await scan(`${NAMESPACE}:*`);
@@ -183,7 +155,7 @@ console.log(
   `| changes delivered | ${changes} of ${SYNCS * ROUNDS} made (a change replaced before the next poll is never seen) |`,
 );
 console.log(
-  `| deliveries missing / duplicated / subscription errors | ${missing} / ${duplicates} / ${errors} |`,
+  `| deliveries missing / duplicated / subscription errors | ${missing} / ${duplicates} / ${subscribers.errors()} |`,
 );
 console.log(
   `| fan-out latency, poll -> last of ${perSync} subscribers on any replica | p50 **${pct(lastSubscriber, 0.5)} ms**, p99 **${pct(lastSubscriber, 0.99)} ms** |`,

@@ -2,13 +2,12 @@
 // 20 syncs, against one gateway process. Reports memory per subscription, upstream polls per
 // interval, and fan-out latency from the poll that sees a change to its subscribers receiving it.
 import { readFileSync } from 'node:fs';
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
 import {
   runningBody,
   startBenchSimulator,
   startProcess,
   stopProcess,
+  subscribeToCounts,
   until,
   waitFor,
 } from './lib.js';
@@ -41,36 +40,14 @@ await new Promise((resolve) => setTimeout(resolve, 500));
 const rssBefore = rss();
 
 /** Receive times per (sync, record count), for latency. */
-const received = new Map<string, number[]>();
-const clients: ReturnType<typeof createClient>[] = [];
-let initial = 0;
-const query = /* GraphQL */ `subscription ($id: ID!) { bulkSync(id: $id) { id status { currentExecution { recordCount } } } }`;
-for (let n = 0; n < CONNECTIONS; n++) {
-  const id = ids[n % SYNCS] as string;
-  const client = createClient({
-    url: `ws://127.0.0.1:${GATEWAY_PORT}/graphql`,
-    webSocketImpl: WebSocket,
-    retryAttempts: 0,
-  });
-  clients.push(client);
-  client.subscribe<{ bulkSync: { status: { currentExecution: { recordCount: number } } } }>(
-    { query, variables: { id } },
-    {
-      next: (result) => {
-        const count = result.data?.bulkSync.status.currentExecution.recordCount ?? -1;
-        if (count === 0) initial++;
-        const key = `${id}:${count}`;
-        const times = received.get(key) ?? [];
-        times.push(now());
-        received.set(key, times);
-      },
-      error: (error) => console.error('subscription error', error),
-      complete: () => {},
-    },
-  );
-  if (n % 100 === 99) await until(() => initial >= n + 1);
-}
-await until(() => initial >= CONNECTIONS);
+const subscribers = await subscribeToCounts(
+  Array.from({ length: CONNECTIONS }, (_, n) => ({
+    port: GATEWAY_PORT,
+    id: ids[n % SYNCS] as string,
+  })),
+  now,
+);
+const { received } = subscribers;
 await new Promise((resolve) => setTimeout(resolve, 1000));
 const rssAfter = rss();
 
@@ -103,7 +80,7 @@ for (const id of ids) {
   }
 }
 
-for (const client of clients) await client.dispose();
+await subscribers.dispose();
 await stopProcess(gateway);
 await sim.close();
 
