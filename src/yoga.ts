@@ -114,10 +114,10 @@ export function createGatewayYoga(
     context: (initial): Context => {
       // Over HTTP the fetch Request carries the credential; over WebSocket, websocket.ts found it.
       const { request } = initial as { request?: Request };
-      const fromClient = request
-        ? request.headers.get('authorization')
-        : initial.clientAuthorization;
-      const authorization = pickAuthorization(fromClient, config.polytomic.serviceAuthorization);
+      // The same rule as the early fetch and the response cache, so all three use one credential.
+      const authorization = request
+        ? authorizationOf(request)
+        : pickAuthorization(initial.clientAuthorization, config.polytomic.serviceAuthorization);
       const correlation = request
         ? correlationOfRequest(request)
         : correlationOf((name) => {
