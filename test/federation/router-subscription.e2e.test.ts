@@ -1,9 +1,7 @@
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { type Client, createClient } from 'graphql-ws';
-import { createYoga } from 'graphql-yoga';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SIM_SYNCS } from '../../src/simulator/index.js';
@@ -13,6 +11,7 @@ import {
   fetchSdl,
   PIPELINE_SUBGRAPH,
   type PipelineRow,
+  serveSubgraph,
 } from '../utils/federation-helpers.js';
 import {
   envelope,
@@ -99,16 +98,7 @@ async function startCountingPipelineSubgraph(
       },
     },
   });
-  const yoga = createYoga({ schema, logging: false, maskedErrors: false, landingPage: false });
-  const server = createServer(yoga);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  subgraph.url = `http://127.0.0.1:${port}/graphql`;
-  subgraph.close = async () => {
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
-  };
+  Object.assign(subgraph, await serveSubgraph(schema));
   return subgraph;
 }
 

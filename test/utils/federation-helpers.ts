@@ -10,6 +10,7 @@ import {
   type DocumentNode,
   GraphQLError,
   type GraphQLFormattedError,
+  type GraphQLSchema,
   Kind,
   parse,
   print,
@@ -157,17 +158,26 @@ export async function startPipelineSubgraph(rows: PipelineRow[] = []): Promise<P
       },
     },
   });
+  Object.assign(subgraph, await serveSubgraph(schema));
+  return subgraph;
+}
+
+/** Serves a subgraph schema with yoga on a free port: its /graphql URL and how to stop it. */
+export async function serveSubgraph(
+  schema: GraphQLSchema,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const yoga = createYoga({ schema, logging: false, maskedErrors: false, landingPage: false });
   const server = createServer(yoga);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  subgraph.url = `http://127.0.0.1:${port}/graphql`;
-  subgraph.close = async () => {
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
   };
-  return subgraph;
 }
 
 /** `{ _service { sdl } }` of a running subgraph, over HTTP as a router fetches it. */
