@@ -7,8 +7,9 @@ import { Redis } from 'ioredis';
 import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { createSimulator, SIM_KEY, type Simulator } from '../../src/simulator/index.js';
+import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 import { until } from './manual-scheduler.js';
+import { testEnv } from './test-app.js';
 
 /** The Redis the tests share: `REDIS_TEST_URL`, else the local default. Never flushed or stopped. */
 export const REDIS_TEST_URL = process.env['REDIS_TEST_URL'] ?? 'redis://127.0.0.1:6379';
@@ -180,12 +181,7 @@ export async function startReplicas(
   try {
     for (let index = 0; index < count; index++) {
       const env = {
-        POLYTOMIC_BASE_URL: sim.url,
-        POLYTOMIC_API_KEY: SIM_KEY,
-        CACHE_TTL_MS: '0',
-        LOG_LEVEL: 'debug',
-        PORT: '0',
-        HOST: '127.0.0.1',
+        ...testEnv(sim.url),
         POLL_INTERVAL_MS: String(POLL_MS),
         REDIS_URL: REDIS_TEST_URL,
         REDIS_NAMESPACE: namespace,

@@ -29,6 +29,22 @@ export interface GraphQLResponse {
   text: string;
 }
 
+/**
+ * The environment every test gateway starts from: the simulator's all-seeing key as service
+ * credential, the cache off (so upstream call counts are exact per operation), debug logs
+ * (scanned for credentials), a free port on loopback.
+ */
+export function testEnv(simulatorUrl: string): Record<string, string> {
+  return {
+    POLYTOMIC_BASE_URL: simulatorUrl,
+    POLYTOMIC_API_KEY: SIM_KEY,
+    CACHE_TTL_MS: '0',
+    LOG_LEVEL: 'debug',
+    PORT: '0',
+    HOST: '127.0.0.1',
+  };
+}
+
 /** Every log line of every test app in this process, for the "no secret in any log" test. */
 export const allLogs: string[] = [];
 
@@ -53,12 +69,7 @@ export async function startTestApp(
     },
   });
   const config = loadConfig({
-    POLYTOMIC_BASE_URL: sim.url,
-    POLYTOMIC_API_KEY: SIM_KEY,
-    CACHE_TTL_MS: '0',
-    LOG_LEVEL: 'debug',
-    PORT: '0',
-    HOST: '127.0.0.1',
+    ...testEnv(sim.url),
     ...env,
   });
   const app = createApp(config, { ...options, logger: createLogger(config.logLevel, sink) });
