@@ -2,14 +2,13 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 import { until } from './manual-scheduler.js';
-import { testEnv } from './test-app.js';
+import { captureLogs, testEnv } from './test-app.js';
 
 /** The Redis the tests share: `REDIS_TEST_URL`, else the local default. Never flushed or stopped. */
 export const REDIS_TEST_URL = process.env['REDIS_TEST_URL'] ?? 'redis://127.0.0.1:6379';
@@ -204,13 +203,7 @@ export async function startReplicas(
 }
 
 async function startReplica(index: number, env: Record<string, string | undefined>) {
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      logs.push(String(chunk));
-      done();
-    },
-  });
+  const { logs, sink } = captureLogs();
   const config = loadConfig(env);
   const app = createApp(config, { logger: createLogger(config.logLevel, sink) });
   const url = await app.start();

@@ -49,6 +49,23 @@ export function testEnv(simulatorUrl: string): Record<string, string> {
 export const allLogs: string[] = [];
 
 /**
+ * A pino destination keeping a gateway's log lines, for the test's assertions and for the
+ * whole-run credential scan (`allLogs`).
+ */
+export function captureLogs(): { logs: string[]; sink: Writable } {
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      const line = String(chunk);
+      logs.push(line);
+      allLogs.push(line);
+      done();
+    },
+  });
+  return { logs, sink };
+}
+
+/**
  * Starts a simulator and a gateway on it. `env` overrides the gateway's environment; by default
  * the simulator's all-seeing key is the service credential and the cache is off, so upstream
  * call counts are exact per operation.
@@ -59,15 +76,7 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const sim = createSimulator();
   await sim.start();
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      const line = String(chunk);
-      logs.push(line);
-      allLogs.push(line);
-      done();
-    },
-  });
+  const { logs, sink } = captureLogs();
   const config = loadConfig({
     ...testEnv(sim.url),
     ...env,
