@@ -46,6 +46,22 @@ describe('GraphQL metrics on /metrics', () => {
     ]);
   });
 
+  it('counts a refused subscription under the subscribe phase, with its code', async () => {
+    t = await startTestApp();
+    const response = await t.app.yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { accept: 'text/event-stream', 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'subscription { bulkSync(id: "not-a-uuid") { id } }' }),
+    });
+    const events = await response.text();
+    expect(events).toContain('"code":"BAD_USER_INPUT"');
+    expect(await samples('graphql_envelop_error_result')).toEqual([
+      'graphql_envelop_error_result{operationType="subscription",phase="subscribe",code="BAD_USER_INPUT"} 1',
+    ]);
+    // Subscriptions are not executions: the execute histogram stays empty.
+    expect(await samples('graphql_envelop_request_duration_count')).toEqual([]);
+  });
+
   it('makes no series from what a client chooses: operation names and GET query strings', async () => {
     t = await startTestApp();
     for (const name of ['First', 'Second', 'Third']) {
