@@ -19,6 +19,7 @@ import { useDistinctResults } from './plugins/use-distinct-results.js';
 import { useEarlyFetch } from './plugins/use-early-fetch.js';
 import { useGraphQLMetrics } from './plugins/use-graphql-metrics.js';
 import { useResponseCache } from './plugins/use-response-cache.js';
+import { useValidationCache } from './plugins/use-validation-cache.js';
 import { SAMPLE_QUERY, SAMPLE_SUBSCRIPTION } from './samples.js';
 import { idsAcceptable, isSyncId } from './schema/bulk-sync.js';
 import { schema } from './schema/index.js';
@@ -60,6 +61,8 @@ export function createGatewayYoga(
     maxRequestBodySize: false,
     // No file uploads in this API: one request parser less to match and to attack.
     multipart: false,
+    // Parsed documents stay cached by yoga; their validation is cached by useValidationCache.
+    parserAndValidationCache: { validationCache: false },
     cors: corsOptions(config.safety.corsOrigins),
     graphiql: config.graphiql
       ? {
@@ -72,6 +75,7 @@ export function createGatewayYoga(
     logging: yogaLogger(logger),
     plugins: [
       ...safetyPlugins(config),
+      useValidationCache(),
       // Queries run compiled (graphql-jit): the full-status query walks ~100 fields per sync and
       // execution was the largest cost on the hot path. Subscriptions keep graphql-js semantics.
       useGraphQlJit({}, { enableIf: ({ document }) => !isSubscription(document) }),
