@@ -290,6 +290,29 @@ describe('parseStatusBody', () => {
     });
   }
 
+  it('parses a recently seen body once and shares its status, frozen throughout', () => {
+    const body = JSON.stringify(fullStatusFixture());
+    const first = parseStatusBody(body);
+    // Equal bytes from another call (a new string): the same object, not a fresh parse.
+    expect(parseStatusBody(`${body} `.trimEnd())).toBe(first);
+    const run = first.currentExecution?.schemas[0];
+    expect(run?.schema).toBe('public.events');
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(() => {
+      (run as { recordCount: number | null }).recordCount = 1;
+    }).toThrow(TypeError);
+    expect(() => first.currentExecution?.schemas.push(run as never)).toThrow(TypeError);
+    // Different bytes are parsed on their own.
+    const other = parseStatusBody(JSON.stringify({ ...fullStatusFixture(), data: null }));
+    expect(other).toEqual(EMPTY_STATUS);
+    expect(other).not.toBe(first);
+  });
+
+  it('parses a malformed body again each time, never remembering the failure as data', () => {
+    expectBodyError('{"data": 1}');
+    expectBodyError('{"data": 1}');
+  });
+
   it('names where a malformed body went wrong without echoing it', () => {
     expect(expectBodyError('{"data":{"current_execution":"secret-ish"}}').message).toBe(
       'Polytomic sent a body that is not a bulk sync status (at data.current_execution)',
