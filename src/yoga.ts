@@ -75,6 +75,7 @@ export function createGatewayYoga(
     logging: yogaLogger(logger),
     plugins: [
       ...safetyPlugins(config),
+      // After every plugin that adds validation rules (the safety plugins).
       useValidationCache(),
       // Queries run compiled (graphql-jit): the full-status query walks ~100 fields per sync and
       // execution was the largest cost on the hot path. Subscriptions keep graphql-js semantics.

@@ -1,7 +1,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config.js';
 import { ErrorCode } from '../schema/errors.js';
@@ -33,7 +33,7 @@ export function safetyPlugins(config: Config): Plugin[] {
       blockFieldSuggestion: { enabled: !safety.fieldSuggestions },
     }) as Plugin,
   ];
-  if (!safety.introspection) plugins.push(useDisableIntrospection());
+  if (!safety.introspection) plugins.push(useNoIntrospection());
   // After Armor, so the parse function and rules it wraps include Armor's.
   plugins.push(useInputErrorCodes());
   if (safety.csrfPrevention) plugins.push(useBrowserCSRFPrevention());
@@ -54,6 +54,20 @@ export function safetyPlugins(config: Config): Plugin[] {
     );
   }
   return plugins;
+}
+
+/**
+ * Refuses introspection in every operation, over HTTP and WebSocket alike. yoga's
+ * useDisableIntrospection adds its rule only for requests it saw parsed over HTTP, so
+ * operations over graphql-ws kept introspection; and since validation results are cached by
+ * document (useValidationCache), every transport must validate with the same rules.
+ */
+function useNoIntrospection(): Plugin {
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
 }
 
 const refusal = (message: string) => ({

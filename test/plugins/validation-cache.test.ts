@@ -6,8 +6,15 @@ import { useValidationCache } from '../../src/plugins/use-validation-cache.js';
 const schema = createSchema({ typeDefs: 'type Query { a: Int, b: Int }', resolvers: {} });
 
 /** A yoga with the cache in front of a validate function that counts its runs. */
-function server() {
+function server(extraRuleWhen: (query: string) => boolean = () => false) {
   let validations = 0;
+  // Adds a rule for some requests only: what the cache must never paper over.
+  const sometimesAnotherRule: Plugin = {
+    onValidate({ addValidationRule, context }) {
+      const query = (context as { params?: { query?: string } }).params?.query ?? '';
+      if (extraRuleWhen(query)) addValidationRule(() => ({}));
+    },
+  };
   const countValidations: Plugin = {
     onValidate({ validateFn, setValidationFn }) {
       setValidationFn((...args) => {
@@ -19,7 +26,7 @@ function server() {
   const yoga = createYoga({
     schema,
     parserAndValidationCache: { validationCache: false },
-    plugins: [useValidationCache(), countValidations, useInputErrorCodes()],
+    plugins: [sometimesAnotherRule, useValidationCache(), countValidations, useInputErrorCodes()],
   });
   const ask = async (query: string) => {
     const response = await yoga.fetch('http://test/graphql', {
@@ -42,6 +49,15 @@ describe('useValidationCache', () => {
     expect(await s.ask('{ a }')).toEqual({ data: { a: null } });
     expect(s.validations()).toBe(1);
     expect(await s.ask('{ b }')).toEqual({ data: { b: null } });
+    expect(s.validations()).toBe(2);
+  });
+
+  it('validates again when the same document comes with a different number of rules', async () => {
+    let extra = false;
+    const s = server(() => extra);
+    await s.ask('{ a }');
+    extra = true;
+    await s.ask('{ a }');
     expect(s.validations()).toBe(2);
   });
 
