@@ -115,7 +115,7 @@ try {
     for (let round = 0; round < ROUNDS; round++) {
       const warmup = round === 0 ? WARMUP.first : WARMUP.later;
       const rows: Row[] = [];
-      // Each round starts with a different row, so no row always follows the same one.
+      // Each round starts one row later, so every row takes its turn at leading the round.
       for (const i of targets.map((_, k) => (k + round) % targets.length)) {
         const target = targets[i] as Target;
         const before = cpuMicros(target.process?.pid);

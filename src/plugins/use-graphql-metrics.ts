@@ -100,7 +100,7 @@ export function useGraphQLMetrics(registry: Registry): Plugin {
       };
     },
     onExecute({ args }) {
-      const operationType = typeByContext.get(args.contextValue as object) ?? 'unknown';
+      const operationType = operationTypeOf(args.document, args.operationName ?? undefined);
       const started = performance.now();
       const observe = () =>
         executeDuration.observe({ operationType }, (performance.now() - started) / 1000);
@@ -116,7 +116,7 @@ export function useGraphQLMetrics(registry: Registry): Plugin {
       };
     },
     onSubscribe({ args }) {
-      const operationType = typeByContext.get(args.contextValue as object) ?? 'unknown';
+      const operationType = operationTypeOf(args.document, args.operationName ?? undefined);
       return {
         onSubscribeResult({ result }) {
           // A result instead of a stream: the subscription was refused before it started.

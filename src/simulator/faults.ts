@@ -14,7 +14,9 @@ export type Fault =
   /** Answer 200 with an invalid body. */
   | { kind: 'malformed'; body?: string }
   /** Send the normal status and headers at once, then the body after `ms`. */
-  | { kind: 'slowBody'; ms: number };
+  | { kind: 'slowBody'; ms: number }
+  /** Send the normal status and headers at once, then the body in `chunks` parts, `everyMs` apart. */
+  | { kind: 'trickle'; chunks: number; everyMs: number };
 
 /** Which requests a fault applies to, and how many times. */
 export interface InjectOptions {

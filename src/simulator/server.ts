@@ -102,6 +102,20 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         later(res, fault.ms, () => res.end(reply.body));
         break;
       }
+      case 'trickle': {
+        const reply = answer(req, route, searchParams);
+        writeReplyHead(res, reply, version);
+        res.flushHeaders();
+        const body = Buffer.from(reply.body);
+        const size = Math.ceil(body.length / fault.chunks);
+        for (let n = 1; n <= fault.chunks; n++) {
+          const part = body.subarray((n - 1) * size, n * size);
+          later(res, fault.everyMs * n, () =>
+            n === fault.chunks ? res.end(part) : res.write(part),
+          );
+        }
+        break;
+      }
       case undefined:
         sendReply(res, answer(req, route, searchParams), version);
     }

@@ -191,6 +191,18 @@ describe('retries', () => {
     expect(outcomes).toEqual(['upstream_timeout', '200']);
   });
 
+  it('bounds the whole attempt, however steadily the body trickles in', async () => {
+    // Each part comes well within undici's body timeout (the gap between chunks); only the
+    // attempt's own deadline, UPSTREAM_TIMEOUT_MS for headers and body together, stops it.
+    sim.inject({ kind: 'trickle', chunks: 8, everyMs: 60 }, { times: 1 });
+    const started = performance.now();
+    const status = await client({ timeoutMs: 200, maxAttempts: 2 }).getSyncStatus(SYNC, AUTH);
+    expect(status).toEqual(STATUS);
+    expect(performance.now() - started).toBeLessThan(450);
+    expect(sim.statusCalls()).toBe(2);
+    expect(outcomes).toEqual(['upstream_timeout', '200']);
+  });
+
   it('retries a reset connection', async () => {
     sim.inject({ kind: 'reset' }, { times: 1 });
     expect(await client().getSyncStatus(SYNC, AUTH)).toEqual(STATUS);

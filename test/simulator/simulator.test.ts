@@ -183,6 +183,24 @@ describe('faults', () => {
     expect(await slow.json()).toHaveProperty('data.current_execution');
     expect(performance.now() - start).toBeGreaterThanOrEqual(290);
   });
+
+  it('trickles the body in parts, each a while after the last', async () => {
+    const sim = await boot();
+    sim.inject({ kind: 'trickle', chunks: 4, everyMs: 100 }, { times: 1 });
+    const start = performance.now();
+    const response = await get(sim, ORDERS_STATUS);
+    expect(performance.now() - start).toBeLessThan(90);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const arrivals: number[] = [];
+    let text = '';
+    for (let part = await reader.read(); !part.done; part = await reader.read()) {
+      arrivals.push(performance.now() - start);
+      text += Buffer.from(part.value).toString();
+    }
+    expect(arrivals).toHaveLength(4);
+    expect(arrivals.map((at, i) => at >= 95 * (i + 1))).toEqual([true, true, true, true]);
+    expect(JSON.parse(text)).toHaveProperty('data.current_execution');
+  });
 });
 
 describe('recording and lifecycle', () => {

@@ -165,11 +165,11 @@ const MAX_REMEMBERED_BODY = 64 * 1024;
 
 /**
  * Parses and validates a status body into the typed DTO, exactly once per distinct recent body.
- * The result is deeply frozen: it may be shared between requests and credentials (equal bytes,
- * equal data), so nothing may change it.
+ * The result is deeply frozen, whatever its size: it may be shared between requests and
+ * credentials (equal bytes, equal data), so nothing may change it.
  */
 export function parseStatusBody(body: string): SyncStatus {
-  if (body.length > MAX_REMEMBERED_BODY) return parseFresh(body);
+  if (body.length > MAX_REMEMBERED_BODY) return deepFreeze(parseFresh(body));
   let status = recentBodies.get(body);
   if (!status) {
     status = deepFreeze(parseFresh(body));
