@@ -17,7 +17,12 @@ import {
 } from './lib.js';
 
 const SIM_PORT = '4310';
-const SYNC = SIM_SYNCS.orders;
+// Which simulated sync the full-status query reads (`BENCH_SYNC`, a key of SIM_SYNCS): `orders`
+// cycles idle → running → completed every 32 s, like real traffic; `backfill` is always running
+// (a new body on every call), `idle` never changes (the same body on every call).
+const SYNC_NAME = process.env['BENCH_SYNC'] ?? 'orders';
+const SYNC = (SIM_SYNCS as Record<string, string>)[SYNC_NAME];
+if (!SYNC) throw new Error(`BENCH_SYNC must be one of ${Object.keys(SIM_SYNCS).join(', ')}`);
 const TOTAL = Number(process.env['BENCH_REQUESTS'] ?? 600);
 const ROUNDS = Number(process.env['BENCH_QUERY_ROUNDS'] ?? 15);
 // V8 optimises hot code only after thousands of calls, and the gateway's per-request cost
@@ -136,7 +141,7 @@ try {
 }
 
 console.log(
-  `${ROUNDS} interleaved rounds of ${TOTAL} requests per row (after ${WARMUP.first} warm-up in the first, ${WARMUP.later} later); medians over rounds\n`,
+  `sync ${SYNC_NAME}; ${ROUNDS} interleaved rounds of ${TOTAL} requests per row (after ${WARMUP.first} warm-up in the first, ${WARMUP.later} later); medians over rounds\n`,
 );
 console.log('| run | concurrency | req/s | p50 ms | p99 ms | CPU µs/request | errors |');
 console.log('|---|---:|---:|---:|---:|---:|---:|');
