@@ -290,22 +290,35 @@ describe('parseStatusBody', () => {
     });
   }
 
-  it('parses a recently seen body once and shares its status, frozen throughout', () => {
+  it("does not parse a sync's body again when it equals that sync's last one", () => {
     const body = JSON.stringify(fullStatusFixture());
-    const first = parseStatusBody(body);
+    const first = parseStatusBody(body, 'sync-a');
     // Equal bytes from another call (a new string): the same object, not a fresh parse.
-    expect(parseStatusBody(`${body} `.trimEnd())).toBe(first);
-    const run = first.currentExecution?.schemas[0];
-    expect(run?.schema).toBe('public.events');
-    expect(Object.isFrozen(first)).toBe(true);
-    expect(() => {
-      (run as { recordCount: number | null }).recordCount = 1;
-    }).toThrow(TypeError);
-    expect(() => first.currentExecution?.schemas.push(run as never)).toThrow(TypeError);
-    // Different bytes are parsed on their own.
-    const other = parseStatusBody(JSON.stringify({ ...fullStatusFixture(), data: null }));
+    expect(parseStatusBody(`${body} `.trimEnd(), 'sync-a')).toBe(first);
+    // Without a sync id, or for another sync, the body is parsed on its own.
+    expect(parseStatusBody(body)).not.toBe(first);
+    expect(parseStatusBody(body, 'sync-b')).not.toBe(first);
+    // A different body replaces the sync's entry; the first body is then parsed afresh.
+    const other = parseStatusBody(JSON.stringify({ ...fullStatusFixture(), data: null }), 'sync-a');
     expect(other).toEqual(EMPTY_STATUS);
-    expect(other).not.toBe(first);
+    const again = parseStatusBody(body, 'sync-a');
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+  });
+
+  it('freezes every status throughout, shared or not', () => {
+    for (const status of [
+      parseStatusBody(JSON.stringify(fullStatusFixture()), 'sync-c'),
+      parseStatusBody(JSON.stringify(fullStatusFixture())),
+    ]) {
+      const run = status.currentExecution?.schemas[0];
+      expect(run?.schema).toBe('public.events');
+      expect(Object.isFrozen(status)).toBe(true);
+      expect(() => {
+        (run as { recordCount: number | null }).recordCount = 1;
+      }).toThrow(TypeError);
+      expect(() => status.currentExecution?.schemas.push(run as never)).toThrow(TypeError);
+    }
   });
 
   it('names where a malformed body went wrong without echoing it', () => {

@@ -160,7 +160,7 @@ export function createPolytomicClient(options: PolytomicClientOptions): Polytomi
           retryAfterMs(response.headers['retry-after']),
         );
       }
-      return parseStatusBody(await response.body.text());
+      return parseStatusBody(await response.body.text(), id);
     } catch (error) {
       const failure = toPolytomicError(error, timeoutMs);
       if (!(failure instanceof UpstreamHttpError)) outcome = failure.code.toLowerCase();

@@ -153,27 +153,25 @@ const toIngestion = (w: Wire<typeof ingestion> | null | undefined): IngestionSta
 
 /** Parses and validates a status body once, at the edge; throws {@link UpstreamBodyError}. */
 // Polytomic answers an idle sync with the same bytes call after call, and a running one with
-// the same bytes between progress updates: a body seen recently is parsed once and its status,
-// frozen, shared by every call that receives those bytes again (JSON, zod and the mapping cost
-// ~30 µs per body in place). Bounded by the total length of the bodies kept.
-const recentBodies = new LRUCache<string, SyncStatus>({
-  max: 1000,
-  maxSize: 2 * 1024 * 1024,
-  sizeCalculation: (_status, body) => body.length,
-});
+// the same bytes between progress updates: the last body of each sync is kept with its status,
+// and equal bytes next time give the same status, unparsed (JSON, zod and the mapping cost
+// ~30 µs per body in place). One entry per sync rather than an LRU of bodies: a sync whose body
+// changes on every call replaces its entry at once, so its old statuses die young instead of
+// filling the old generation for the garbage collector.
+const lastBodies = new LRUCache<string, { body: string; status: SyncStatus }>({ max: 10_000 });
 const MAX_REMEMBERED_BODY = 64 * 1024;
 
 /**
- * Parses and validates a status body into the typed DTO, exactly once per distinct recent body.
- * The result is deeply frozen, whatever its size: it may be shared between requests and
- * credentials (equal bytes, equal data), so nothing may change it.
+ * Parses and validates a status body into the typed DTO; with `syncId`, a body equal to that
+ * sync's last one is not parsed again. The result is deeply frozen, whatever its size: it may be
+ * shared between requests and credentials (equal bytes, equal data), so nothing may change it.
  */
-export function parseStatusBody(body: string): SyncStatus {
-  if (body.length > MAX_REMEMBERED_BODY) return deepFreeze(parseFresh(body));
-  let status = recentBodies.get(body);
-  if (!status) {
-    status = deepFreeze(parseFresh(body));
-    recentBodies.set(body, status);
+export function parseStatusBody(body: string, syncId?: string): SyncStatus {
+  const last = syncId === undefined ? undefined : lastBodies.get(syncId);
+  if (last?.body === body) return last.status;
+  const status = deepFreeze(parseFresh(body));
+  if (syncId !== undefined && body.length <= MAX_REMEMBERED_BODY) {
+    lastBodies.set(syncId, { body, status });
   }
   return status;
 }
