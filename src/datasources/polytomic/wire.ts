@@ -151,20 +151,24 @@ const toIngestion = (w: Wire<typeof ingestion> | null | undefined): IngestionSta
         updatedAt: utc(w.updated_at),
       };
 
-/** Parses and validates a status body once, at the edge; throws {@link UpstreamBodyError}. */
 // Polytomic answers an idle sync with the same bytes call after call, and a running one with
 // the same bytes between progress updates: the last body of each sync is kept with its status,
 // and equal bytes next time give the same status, unparsed (JSON, zod and the mapping cost
 // ~30 µs per body in place). One entry per sync rather than an LRU of bodies: a sync whose body
 // changes on every call replaces its entry at once, so its old statuses die young instead of
-// filling the old generation for the garbage collector.
-const lastBodies = new LRUCache<string, { body: string; status: SyncStatus }>({ max: 10_000 });
+// filling the old generation for the garbage collector. Bounded in syncs and in body text.
+const lastBodies = new LRUCache<string, { body: string; status: SyncStatus }>({
+  max: 10_000,
+  maxSize: 8 * 1024 * 1024,
+  sizeCalculation: ({ body }) => Math.max(1, body.length),
+});
 const MAX_REMEMBERED_BODY = 64 * 1024;
 
 /**
- * Parses and validates a status body into the typed DTO; with `syncId`, a body equal to that
- * sync's last one is not parsed again. The result is deeply frozen, whatever its size: it may be
- * shared between requests and credentials (equal bytes, equal data), so nothing may change it.
+ * Parses and validates a status body once, at the edge, into the typed DTO; throws
+ * {@link UpstreamBodyError}. With `syncId`, a body equal to that sync's last one is not parsed
+ * again. The result is deeply frozen, whatever its size: it may be shared between requests and
+ * credentials (equal bytes, equal data), so nothing may change it.
  */
 export function parseStatusBody(body: string, syncId?: string): SyncStatus {
   const last = syncId === undefined ? undefined : lastBodies.get(syncId);
