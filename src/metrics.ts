@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-/** The gateway's own Prometheus series; yoga's plugin adds the GraphQL ones to the same registry. */
+/** The gateway's own Prometheus series; useGraphQLMetrics adds the GraphQL ones to the same registry. */
 export interface Metrics {
   registry: Registry;
   upstreamRequests: Counter<'outcome'>;
