@@ -95,24 +95,19 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       case 'delay':
         later(res, fault.ms, () => sendReply(res, answer(req, route, searchParams), version));
         break;
-      case 'slowBody': {
-        const reply = answer(req, route, searchParams);
-        writeReplyHead(res, reply, version);
-        res.flushHeaders();
-        later(res, fault.ms, () => res.end(reply.body));
-        break;
-      }
+      // A slow body is a trickle of one part.
+      case 'slowBody':
       case 'trickle': {
+        const { chunks, everyMs } =
+          fault.kind === 'slowBody' ? { chunks: 1, everyMs: fault.ms } : fault;
         const reply = answer(req, route, searchParams);
         writeReplyHead(res, reply, version);
         res.flushHeaders();
         const body = Buffer.from(reply.body);
-        const size = Math.ceil(body.length / fault.chunks);
-        for (let n = 1; n <= fault.chunks; n++) {
+        const size = Math.ceil(body.length / chunks);
+        for (let n = 1; n <= chunks; n++) {
           const part = body.subarray((n - 1) * size, n * size);
-          later(res, fault.everyMs * n, () =>
-            n === fault.chunks ? res.end(part) : res.write(part),
-          );
+          later(res, everyMs * n, () => (n === chunks ? res.end(part) : res.write(part)));
         }
         break;
       }
