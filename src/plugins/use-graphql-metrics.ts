@@ -1,4 +1,4 @@
-import { type DocumentNode, type ExecutionResult, getOperationAST } from 'graphql';
+import { type ExecutionArgs, type ExecutionResult, getOperationAST } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { ErrorCode } from '../schema/errors.js';
@@ -57,6 +57,13 @@ export function useGraphQLMetrics(registry: Registry): Plugin {
     }
   };
 
+  /** The type of the operation that runs: known since parsing, else from what execution got. */
+  function operationTypeOf(args: ExecutionArgs): string {
+    const known = typeByContext.get(args.contextValue as object);
+    if (known) return known;
+    return getOperationAST(args.document, args.operationName)?.operation ?? 'unknown';
+  }
+
   return {
     onRequest({ request, url, fetchAPI, endResponse }) {
       if (url.pathname === '/metrics') {
@@ -85,9 +92,11 @@ export function useGraphQLMetrics(registry: Registry): Plugin {
           params?: { operationName?: string };
           request?: Request;
         };
-        const operationType = operationTypeOf(result, params?.operationName);
-        typeByContext.set(context, operationType);
-        if (request) typeByRequest.set(request, operationType);
+        // Without an operation name (graphql-ws passes none at parse time) a document with
+        // several operations has no type yet; execution then reads it from its own arguments.
+        const operationType = getOperationAST(result, params?.operationName)?.operation;
+        if (operationType) typeByContext.set(context, operationType);
+        if (request) typeByRequest.set(request, operationType ?? 'unknown');
       };
     },
     onValidate({ context }) {
@@ -100,7 +109,7 @@ export function useGraphQLMetrics(registry: Registry): Plugin {
       };
     },
     onExecute({ args }) {
-      const operationType = operationTypeOf(args.document, args.operationName ?? undefined);
+      const operationType = operationTypeOf(args);
       const started = performance.now();
       const observe = () =>
         executeDuration.observe({ operationType }, (performance.now() - started) / 1000);
@@ -116,7 +125,7 @@ export function useGraphQLMetrics(registry: Registry): Plugin {
       };
     },
     onSubscribe({ args }) {
-      const operationType = operationTypeOf(args.document, args.operationName ?? undefined);
+      const operationType = operationTypeOf(args);
       return {
         onSubscribeResult({ result }) {
           // A result instead of a stream: the subscription was refused before it started.
@@ -141,11 +150,6 @@ export function useGraphQLMetrics(registry: Registry): Plugin {
       );
     },
   };
-}
-
-/** The type of the operation that runs (a document may start with a fragment). */
-function operationTypeOf(document: DocumentNode, operationName: string | undefined): string {
-  return getOperationAST(document, operationName)?.operation ?? 'unknown';
 }
 
 /** The error's code, or NONE. Codes are set by the server, never by a client, so the label stays bounded. */
