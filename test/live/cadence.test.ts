@@ -1,5 +1,4 @@
-import type { Client } from 'graphql-ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   backoffDelay,
   isInProgress,
@@ -15,11 +14,9 @@ import {
   IDLE_MS,
   INTERVAL_MS,
   isJittered,
-  type LiveTest,
   SUB_COUNT,
-  startLive,
+  useLiveGateways,
   watch,
-  wsClient,
 } from '../utils/live-helpers.js';
 import { until } from '../utils/manual-scheduler.js';
 
@@ -101,24 +98,14 @@ describe('backoffDelay and withJitter', () => {
 });
 
 describe('cadence through the app (manual scheduler)', () => {
-  let live: LiveTest | undefined;
-  const clients: Client[] = [];
-
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.dispose()));
-    await live?.t.close();
-    live = undefined;
-  });
+  const start = useLiveGateways();
 
   /** Subscribes to a sync answering `body` and returns the delay the poller then asked for. */
   async function firstDelay(body: ReturnType<typeof envelope>) {
-    live = await startLive();
-    const { t, scheduler } = live;
+    const { t, scheduler, open } = await start();
     const id = syncId(1);
     t.sim.addSync(id, body);
-    const client = wsClient(await t.app.start());
-    clients.push(client);
-    const w = watch(client, SUB_COUNT, { id });
+    const w = watch(open(), SUB_COUNT, { id });
     await until(() => w.events.length === 1 && scheduler.pending().length === 1);
     expect(scheduler.requested).toHaveLength(1);
     return { delay: scheduler.requested[0] as number, w, t, scheduler };
@@ -171,17 +158,14 @@ describe('cadence through the app (manual scheduler)', () => {
   });
 
   it('honours Retry-After on a failed poll', async () => {
-    live = await startLive();
-    const { t, scheduler } = live;
+    const { t, scheduler, open } = await start();
     const id = syncId(1);
     t.sim.addSync(id, envelope());
     t.sim.inject(
       { kind: 'status', status: 503, headers: { 'retry-after': '45' } },
       { syncId: id, times: 1 },
     );
-    const client = wsClient(await t.app.start());
-    clients.push(client);
-    watch(client, SUB_COUNT, { id });
+    watch(open(), SUB_COUNT, { id });
     await until(() => t.sim.statusCalls() === 1 && scheduler.pending().length === 1);
     expect(isJittered(scheduler.requested[0], 45_000)).toBe(true);
     expect(t.sim.statusCalls()).toBe(1);
