@@ -43,11 +43,13 @@ export function useEarlyFetch(options: EarlyFetchOptions): Plugin<Context> {
   return {
     onValidate({ params: { documentAST }, context }) {
       const { params } = context as { params?: GraphQLParams };
-      if (!params?.query || plans.has(keyOf(params))) return;
+      if (!params?.query) return;
+      const key = keyOf(params);
+      if (plans.has(key)) return;
       return ({ valid }) => {
         if (!valid) return;
         const plan = planOf(documentAST, params.operationName);
-        if (plan) plans.set(keyOf(params), plan);
+        if (plan) plans.set(key, plan);
       };
     },
     onParams({ paramsHandler, setParamsHandler }) {
