@@ -7,6 +7,7 @@ import {
 } from '../../src/datasources/polytomic/client.js';
 import {
   UpstreamBodyError,
+  UpstreamCircuitOpenError,
   UpstreamHttpError,
   UpstreamNetworkError,
   UpstreamOverloadedError,
@@ -270,5 +271,90 @@ describe('concurrency cap', () => {
     const [a, b, c] = sim.requests.map((r) => r.at);
     expect((b ?? 0) - (a ?? 0)).toBeGreaterThanOrEqual(90);
     expect((c ?? 0) - (b ?? 0)).toBeGreaterThanOrEqual(90);
+  });
+});
+
+describe('circuit breaker', () => {
+  const OTHER = syncId(2);
+  const THIRD = syncId(3);
+  let states: string[];
+  const breakerClient = () =>
+    client({ breakerThreshold: 2, onBreakerState: (state) => states.push(state) });
+
+  beforeEach(() => {
+    states = [];
+    for (const id of [OTHER, THIRD]) sim.addSync(id, { data: { next_execution_time: null } });
+  });
+
+  it('counts a 500 of one sync once: that sync failing again and again leaves the others served', async () => {
+    sim.inject({ kind: 'status', status: 500 }, { syncId: SYNC });
+    const polytomic = breakerClient();
+    for (let n = 0; n < 3; n++) {
+      const error = await failure(polytomic.getSyncStatus(SYNC, AUTH));
+      expect((error as UpstreamHttpError).statusCode).toBe(500);
+    }
+    expect(sim.statusCalls()).toBe(9);
+    expect(await polytomic.getSyncStatus(OTHER, AUTH)).toEqual({
+      ...STATUS,
+      nextExecutionTime: null,
+    });
+    expect(sim.statusCalls()).toBe(10);
+    expect(states).toEqual([]);
+  });
+
+  it('counts a bad body of one sync once', async () => {
+    sim.inject({ kind: 'malformed' }, { syncId: SYNC });
+    const polytomic = breakerClient();
+    for (let n = 0; n < 4; n++) {
+      expect(await failure(polytomic.getSyncStatus(SYNC, AUTH))).toBeInstanceOf(UpstreamBodyError);
+    }
+    expect(await polytomic.getSyncStatus(OTHER, AUTH)).toEqual({
+      ...STATUS,
+      nextExecutionTime: null,
+    });
+    expect(sim.statusCalls()).toBe(5);
+    expect(states).toEqual([]);
+  });
+
+  it('opens when 500s come from distinct syncs, then fails every sync fast with no call', async () => {
+    sim.inject({ kind: 'status', status: 500 }, { syncId: SYNC });
+    sim.inject({ kind: 'status', status: 500 }, { syncId: OTHER });
+    const polytomic = breakerClient();
+    await failure(polytomic.getSyncStatus(SYNC, AUTH));
+    expect(sim.statusCalls()).toBe(3);
+    expect(states).toEqual([]);
+    // OTHER's first 500 is the streak's second distinct sync: the breaker opens at once.
+    await failure(polytomic.getSyncStatus(OTHER, AUTH));
+    expect(sim.statusCalls()).toBe(4);
+    expect(states).toEqual(['open']);
+    expect(await failure(polytomic.getSyncStatus(THIRD, AUTH))).toBeInstanceOf(
+      UpstreamCircuitOpenError,
+    );
+    expect(sim.statusCalls()).toBe(4);
+  });
+
+  it('counts every 502, 503 and 504 attempt, whichever sync it came from', async () => {
+    sim.inject({ kind: 'status', status: 503 }, { syncId: SYNC });
+    const polytomic = breakerClient();
+    await failure(polytomic.getSyncStatus(SYNC, AUTH));
+    // Two attempts of one sync opened it; the third never left.
+    expect(sim.statusCalls()).toBe(2);
+    expect(states).toEqual(['open']);
+    expect(await failure(polytomic.getSyncStatus(OTHER, AUTH))).toBeInstanceOf(
+      UpstreamCircuitOpenError,
+    );
+    expect(sim.statusCalls()).toBe(2);
+  });
+
+  it('starts a new streak after a success: a sync that failed before counts again', async () => {
+    sim.inject({ kind: 'status', status: 500 }, { syncId: SYNC });
+    const polytomic = breakerClient();
+    await failure(polytomic.getSyncStatus(SYNC, AUTH));
+    await polytomic.getSyncStatus(THIRD, AUTH);
+    await failure(polytomic.getSyncStatus(SYNC, AUTH));
+    expect(states).toEqual([]);
+    sim.inject({ kind: 'status', status: 500 }, { syncId: OTHER });
+    await failure(polytomic.getSyncStatus(OTHER, AUTH));
+    expect(states).toEqual(['open']);
   });
 });

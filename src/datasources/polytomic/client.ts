@@ -47,7 +47,10 @@ export interface PolytomicClientOptions {
   concurrency?: number;
   /** Calls that may wait for a slot; beyond that they fail fast. @default 1000 */
   queue?: number;
-  /** Consecutive failures (5xx, timeouts, connection errors) that open the breaker. @default 5 */
+  /**
+   * Consecutive failures (5xx, timeouts, connection errors, bad bodies) that open the breaker; a
+   * 500 or a bad body counts once per sync in the streak. @default 5
+   */
   breakerThreshold?: number;
   /** How long the breaker stays open before one probe is let through. @default 5000 */
   breakerHalfOpenMs?: number;
@@ -102,22 +105,35 @@ export function createPolytomicClient(options: PolytomicClientOptions): Polytomi
   const budget = createRetryBudget(options.retryBudgetPercent ?? 20);
   // One breaker per client, and a client per upstream origin: it opens when Polytomic as a
   // whole is failing, and fails calls fast (UPSTREAM_UNAVAILABLE) until a probe succeeds.
-  const breaker = circuitBreaker(
-    handleWhen((error) => error instanceof PolytomicError && error.countsAgainstUpstream),
-    {
-      halfOpenAfter: options.breakerHalfOpenMs ?? 5000,
-      breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
-    },
-  );
-  breaker.onStateChange((state) =>
+  // A failure that may be one sync's alone (a 500, a bad body) counts once per sync in a streak
+  // of failures, so a sync Polytomic cannot serve does not fail every other sync fast; failures
+  // that speak for Polytomic as a whole (502-504, timeouts, connection errors) all count.
+  const failedSync = new WeakMap<PolytomicError, string>();
+  const streak = new Set<string>();
+  const countsForBreaker = (error: unknown): boolean => {
+    if (!(error instanceof PolytomicError) || !error.countsAgainstUpstream) return false;
+    // While half-open, the one probe decides, whatever it was.
+    if (!error.maySpeakForOneSync || breaker.state !== CircuitState.Closed) return true;
+    const id = failedSync.get(error);
+    if (id === undefined || streak.has(id)) return false;
+    streak.add(id);
+    return true;
+  };
+  const breaker = circuitBreaker(handleWhen(countsForBreaker), {
+    halfOpenAfter: options.breakerHalfOpenMs ?? 5000,
+    breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
+  });
+  breaker.onSuccess(() => streak.clear());
+  breaker.onStateChange((state) => {
+    streak.clear();
     options.onBreakerState?.(
       state === CircuitState.Closed
         ? 'closed'
         : state === CircuitState.HalfOpen
           ? 'half-open'
           : 'open',
-    ),
-  );
+    );
+  });
 
   async function attempt(id: string, authorization: string, call: CallOptions) {
     const started = performance.now();
@@ -163,6 +179,7 @@ export function createPolytomicClient(options: PolytomicClientOptions): Polytomi
       return parseStatusBody(await response.body.text(), id);
     } catch (error) {
       const failure = toPolytomicError(error, timeoutMs);
+      failedSync.set(failure, id);
       if (!(failure instanceof UpstreamHttpError)) outcome = failure.code.toLowerCase();
       throw failure;
     } finally {
