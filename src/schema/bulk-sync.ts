@@ -90,7 +90,11 @@ export function isSyncId(id: string): boolean {
   return UUID.test(id);
 }
 
-function checkId(id: string): void {
+function checkId(id: unknown): asserts id is string {
+  // An `_entities` representation is whatever JSON the router sent: its id may be no string.
+  if (typeof id !== 'string') {
+    throw clientError(ErrorCode.BAD_USER_INPUT, 'A bulk sync id must be a string (a UUID).');
+  }
   if (!isSyncId(id)) {
     throw clientError(
       ErrorCode.BAD_USER_INPUT,
@@ -115,7 +119,7 @@ function loadEntry(context: Context, id: string): Promise<BulkSyncShape> {
 }
 
 /** Loads one sync through the operation's loader; every failure leaves with a contract code. */
-export async function loadSync(context: Context, id: string): Promise<BulkSyncShape> {
+export async function loadSync(context: Context, id: unknown): Promise<BulkSyncShape> {
   if (!context.statuses) throw unauthenticated();
   checkId(id);
   try {

@@ -97,11 +97,10 @@ describe('_entities', () => {
     expect(app().sim.statusCalls()).toBe(0);
   });
 
-  // Fails today (src bug): graphql-jit (0.8.7, used for every query by src/app.ts) completes a
-  // rejected list item with `resultArray.push(null)` instead of writing index `idx`. An invalid
-  // id rejects at once, before the valid ids' loads settle, so its null lands at index 0 and is
-  // overwritten; when no valid id follows it, the list comes back one entry short. A router
-  // then rejects the whole `_entities` answer (it must have one entry per representation).
+  // graphql-jit completes a *rejected* list item with `resultArray.push(null)` instead of writing
+  // its index: an invalid id rejects at once, before the valid ids' loads settle, so its null
+  // would land at index 0 and be overwritten, and the list would come back one entry short (a
+  // router then rejects the whole `_entities` answer). loadEntry returns errors as values.
   it('a trailing invalid id keeps the list one entry per representation', async () => {
     const res = await app().query(ENTITIES, {
       representations: [
@@ -117,5 +116,29 @@ describe('_entities', () => {
       errors: [invalidIdError('not-a-uuid', 3)],
     });
     expect(app().sim.statusCalls()).toBe(2);
+  });
+
+  it('an id that is no string (a number, null, missing) is BAD_USER_INPUT at its index, not an internal error', async () => {
+    const res = await app().query(ENTITIES, {
+      representations: [
+        { __typename: 'BulkSync', id: 5 },
+        representation(IDS[0]),
+        { __typename: 'BulkSync', id: null },
+        { __typename: 'BulkSync' },
+      ],
+    });
+
+    const notAString = (index: number) => ({
+      message: 'A bulk sync id must be a string (a UUID).',
+      path: ['_entities', index],
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    expect(res.body).toEqual({
+      data: { _entities: [null, entity(0), null, null] },
+      errors: [notAString(0), notAString(2), notAString(3)],
+    });
+    expect(app().sim.statusCalls()).toBe(1);
+    // Client input, not a fault of the gateway: nothing is logged at error level.
+    expect(app().logs.filter((line) => JSON.parse(line).level >= 50)).toEqual([]);
   });
 });
