@@ -52,7 +52,8 @@ function counted(request: Request, limit: number, fetchAPI: FetchAPI): Request {
   } as RequestInit);
 }
 
-// The same errors, codes and statuses yoga's own limit answers with.
+// The same errors and statuses yoga's own limit answers with; useInputErrorCodes gives them
+// the contract's code, as it does yoga's own.
 const tooLarge = () =>
   createGraphQLError('Request body too large', {
     extensions: { http: { status: 413 }, code: 'REQUEST_ENTITY_TOO_LARGE' },

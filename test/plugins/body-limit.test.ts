@@ -73,7 +73,7 @@ describe('request body limit (MAX_REQUEST_BYTES)', () => {
       const base = await t.app.start();
       const answer = await post(base, bodyOf(LIMIT + 1), framing);
       expect(answer.status).toBe(413);
-      expect(answer.codes).toEqual(['REQUEST_ENTITY_TOO_LARGE']);
+      expect(answer.codes).toEqual(['BAD_USER_INPUT']);
       expect(t.sim.statusCalls()).toBe(0);
       // Still serving on the same gateway.
       expect((await post(base, bodyOf(100), framing)).status).toBe(200);
@@ -98,7 +98,7 @@ describe('request body limit (MAX_REQUEST_BYTES)', () => {
     } as RequestInit);
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({
-      errors: [{ extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }],
+      errors: [{ extensions: { code: 'BAD_USER_INPUT' } }],
     });
     expect(t.sim.statusCalls()).toBe(0);
   });
@@ -139,7 +139,7 @@ describe('request body limit (MAX_REQUEST_BYTES)', () => {
     expect(t.sim.statusCalls()).toBe(0);
   });
 
-  it('answers 400 BAD_REQUEST to a Content-Length that is not one number', async () => {
+  it('answers 400 BAD_USER_INPUT to a Content-Length that is not one number', async () => {
     t = await startTestApp({ MAX_REQUEST_BYTES: String(LIMIT) });
     const response = await t.app.yoga.fetch('http://gateway.test/graphql', {
       method: 'POST',
@@ -148,7 +148,7 @@ describe('request body limit (MAX_REQUEST_BYTES)', () => {
     });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({
-      errors: [{ extensions: { code: 'BAD_REQUEST' } }],
+      errors: [{ extensions: { code: 'BAD_USER_INPUT' } }],
     });
     expect(t.sim.statusCalls()).toBe(0);
   });

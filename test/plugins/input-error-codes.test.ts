@@ -46,3 +46,50 @@ describe('variable errors carry BAD_USER_INPUT', () => {
     expect(t.sim.statusCalls()).toBe(0);
   });
 });
+
+describe("yoga's refusals of a malformed HTTP request carry BAD_USER_INPUT", () => {
+  const post = (body: string, headers: Record<string, string> = {}) =>
+    t.app.yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
+
+  it('invalid JSON: 400, the contract code, and no echo of the JSON parser', async () => {
+    t = await startTestApp();
+    const response = await post('{"query": ');
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'POST body sent invalid JSON.', extensions: { code: 'BAD_USER_INPUT' } }],
+    });
+    expect(t.sim.statusCalls()).toBe(0);
+  });
+
+  it('a body without a query: 400 BAD_USER_INPUT (for application/graphql-response+json)', async () => {
+    t = await startTestApp();
+    const response = await post('{}', { accept: 'application/graphql-response+json' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'Must provide query string.', extensions: { code: 'BAD_USER_INPUT' } }],
+    });
+  });
+
+  it('a PUT: 405 BAD_USER_INPUT', async () => {
+    t = await startTestApp();
+    const response = await t.app.yoga.fetch('http://gateway.test/graphql', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: ONE, variables: { id: SIM_SYNCS.orders } }),
+    });
+    expect(response.status).toBe(405);
+    expect(await response.json()).toEqual({
+      errors: [
+        {
+          message: 'GraphQL only supports GET and POST requests.',
+          extensions: { code: 'BAD_USER_INPUT' },
+        },
+      ],
+    });
+    expect(t.sim.statusCalls()).toBe(0);
+  });
+});
