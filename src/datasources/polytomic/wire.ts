@@ -215,8 +215,9 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
  * A UTC timestamp is passed through exactly as Polytomic wrote it (its precision kept); an offset
- * one is converted to UTC; one that is not RFC 3339, or names a day or time that does not exist
- * (Date would roll 2024-02-30 over to March 1st), becomes null rather than failing the body.
+ * one is converted to UTC, precision kept too; one that is not RFC 3339, names a day or time that
+ * does not exist (Date would roll 2024-02-30 over to March 1st), or whose UTC falls outside the
+ * years 0000-9999 becomes null rather than failing the body.
  */
 export function toUtc(value: string): string | null {
   const match = RFC3339.exec(value);
@@ -230,6 +231,9 @@ export function toUtc(value: string): string | null {
   if (Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59) return null;
   if (zone === 'Z' || zone === 'z') return `${value.slice(0, 10)}T${value.slice(11, -1)}Z`;
   if (Number(zone?.slice(1, 3)) > 23 || Number(zone?.slice(4, 6)) > 59) return null;
-  const iso = new Date(value.replace(' ', 'T')).toISOString();
-  return fraction ? iso : iso.replace('.000Z', 'Z');
+  // Offsets are whole minutes: the fraction is carried over as written, not cut to milliseconds.
+  const iso = new Date(`${value.slice(0, 10)}T${value.slice(11, 19)}${zone}`).toISOString();
+  // Shifted past 9999 or before 0000, it has no RFC 3339 form in UTC (Date writes ±YYYYYY).
+  if (iso.length !== 24) return null;
+  return `${iso.slice(0, 19)}${fraction ?? ''}Z`;
 }
