@@ -113,8 +113,9 @@ describe('parseStatusBody', () => {
     });
   });
 
-  it('answers an all-null status for {}, {"data":null} and {"data":{}}', () => {
+  it('answers an all-null status for {}, {"data":null}, {"data":{}} and unknown top-level keys', () => {
     expect(parseStatusBody('{}')).toEqual(EMPTY_STATUS);
+    expect(parseStatusBody('{"links":{}}')).toEqual(EMPTY_STATUS);
     expect(parseStatusBody('{"data":null}')).toEqual(EMPTY_STATUS);
     expect(parseStatusBody('{"data":{}}')).toEqual(EMPTY_STATUS);
     expect(
@@ -282,6 +283,11 @@ describe('parseStatusBody', () => {
     ['schemas as an object', '{"data":{"last_execution":{"schemas":{}}}}'],
     ['a schema run as null', '{"data":{"last_execution":{"schemas":[null]}}}'],
     ['ingestion status as true', '{"data":{"ingestion_status":true}}'],
+    // `data` may be missing, but not in favour of an error body sent with a 200.
+    ['an ApiError', '{"status":500,"message":"internal error"}'],
+    ['an ApiError with data null', '{"data":null,"message":"internal error","key":"k"}'],
+    ['a RestErrResponse', '{"code":401,"context":{}}'],
+    ['a bare error', '{"error":{"reason":"maintenance"}}'],
   ];
   for (const [name, body] of malformed) {
     it(`throws UpstreamBodyError for ${name}`, () => {

@@ -180,6 +180,18 @@ export function parseStatusBody(body: string, syncId?: string): SyncStatus {
   return status;
 }
 
+// The keys of Polytomic's error bodies (ApiError; RestErrResponse on 401; a bare `error`).
+const ERROR_KEYS = ['status', 'message', 'key', 'metadata', 'code', 'context', 'error'];
+
+/**
+ * `data` is optional, so `{}` is a sync with nothing to report; but a 200 whose body is an
+ * error body instead would read as "nothing running, nothing scheduled", which is worse than
+ * saying Polytomic failed.
+ */
+function isErrorBody(json: unknown): boolean {
+  return typeof json === 'object' && json !== null && ERROR_KEYS.some((key) => key in json);
+}
+
 function parseFresh(body: string): SyncStatus {
   let json: unknown;
   try {
@@ -193,6 +205,7 @@ function parseFresh(body: string): SyncStatus {
     throw new UpstreamBodyError(first ? `at ${first.path.join('.') || 'top level'}` : 'invalid');
   }
   const data = parsed.data.data;
+  if (data == null && isErrorBody(json)) throw new UpstreamBodyError('an error body');
   return {
     currentExecution: toExecution(data?.current_execution),
     lastExecution: toExecution(data?.last_execution),
