@@ -54,6 +54,14 @@ export function toClientError(error: unknown, id: string): GraphQLError {
         );
       }
     }
+    // Any other 4xx (400, 409, 422…) is Polytomic refusing this request: asking again will not
+    // help, so the message does not say to. The contract has no code of its own for it.
+    if (!error.retryable) {
+      return clientError(
+        ErrorCode.UPSTREAM_UNAVAILABLE,
+        `Polytomic refused the status request for bulk sync ${id} (HTTP ${error.statusCode}).`,
+      );
+    }
   }
   return clientError(
     ErrorCode.UPSTREAM_UNAVAILABLE,

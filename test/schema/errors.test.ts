@@ -275,6 +275,10 @@ describe('upstream failures map to contract codes', () => {
       t.sim.inject(statusFault(status));
       const res = await t.query(ONE_SYNC, { id: SYNC });
       expectFailure(t, res, 'UPSTREAM_UNAVAILABLE');
+      // Asking again will not help: the message does not say to.
+      expect(res.body.errors?.[0]?.message).toBe(
+        `Polytomic refused the status request for bulk sync ${SYNC} (HTTP ${status}).`,
+      );
       expect(t.sim.statusCalls()).toBe(1);
     });
   }
