@@ -24,6 +24,13 @@ function invalidIdError(id: string, index: number) {
   };
 }
 
+/** The BAD_USER_INPUT error `message` at `_entities[index]`. */
+const inputErrorAt = (message: string) => (index: number) => ({
+  message,
+  path: ['_entities', index],
+  extensions: { code: 'BAD_USER_INPUT' },
+});
+
 let t: TestApp | undefined;
 
 beforeEach(async () => {
@@ -128,17 +135,35 @@ describe('_entities', () => {
       ],
     });
 
-    const notAString = (index: number) => ({
-      message: 'A bulk sync id must be a string (a UUID).',
-      path: ['_entities', index],
-      extensions: { code: 'BAD_USER_INPUT' },
-    });
+    const notAString = inputErrorAt('A bulk sync id must be a string (a UUID).');
     expect(res.body).toEqual({
       data: { _entities: [null, entity(0), null, null] },
       errors: [notAString(0), notAString(2), notAString(3)],
     });
     expect(app().sim.statusCalls()).toBe(1);
     // Client input, not a fault of the gateway: nothing is logged at error level.
+    expect(app().logs.filter((line) => JSON.parse(line).level >= 50)).toEqual([]);
+  });
+
+  it('a representation of no entity of this subgraph is BAD_USER_INPUT at its index, not an internal error', async () => {
+    const res = await app().query(ENTITIES, {
+      representations: [
+        { __typename: 'Nope', id: IDS[1] },
+        representation(IDS[0]),
+        { id: IDS[1] },
+        'BulkSync',
+        { __typename: 'Query' },
+      ],
+    });
+
+    const foreign = inputErrorAt(
+      'A representation must be an object with "__typename": "BulkSync" and an "id".',
+    );
+    expect(res.body).toEqual({
+      data: { _entities: [null, entity(0), null, null, null] },
+      errors: [foreign(0), foreign(2), foreign(3), foreign(4)],
+    });
+    expect(app().sim.statusCalls()).toBe(1);
     expect(app().logs.filter((line) => JSON.parse(line).level >= 50)).toEqual([]);
   });
 });
