@@ -29,7 +29,12 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const credentials = defaultCredentials();
   const faults = new FaultQueue();
   const timers = new Set<ReturnType<typeof setTimeout>>();
+  // The log tests read is kept to the latest requests (a demo or a soak runs for days); the
+  // status-call counters stay exact however long it runs.
+  const logSize = options.requestLogSize ?? 10_000;
   let requests: RecordedRequest[] = [];
+  let statusCount = 0;
+  const statusCountBySync = new Map<string, number>();
   let url: string | undefined;
 
   const answerSync = (route: Route & { id: string }, visibility: Visibility): Reply => {
@@ -78,6 +83,11 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     const headers = flattenHeaders(req.headers);
     const recorded = { method: req.method ?? 'GET', path: pathname, headers, at: now() };
     requests.push(syncId === undefined ? recorded : { ...recorded, syncId });
+    if (requests.length >= 2 * logSize) requests = requests.slice(-logSize);
+    if (recorded.method === 'GET' && route.kind === 'status') {
+      statusCount++;
+      statusCountBySync.set(route.id, (statusCountBySync.get(route.id) ?? 0) + 1);
+    }
     const version = headers['x-polytomic-version'] ?? SIM_DEFAULT_VERSION;
     const fault = faults.take(syncId);
     switch (fault?.kind) {
@@ -202,16 +212,13 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       faults.clear();
     },
     statusCalls(syncId) {
-      const id = syncId?.toLowerCase();
-      return requests.filter(
-        (r) =>
-          r.method === 'GET' &&
-          matchRoute(r.path).kind === 'status' &&
-          (id === undefined || r.syncId === id),
-      ).length;
+      if (syncId === undefined) return statusCount;
+      return statusCountBySync.get(syncId.toLowerCase()) ?? 0;
     },
     resetRequests() {
       requests = [];
+      statusCount = 0;
+      statusCountBySync.clear();
     },
   };
 }

@@ -9,6 +9,8 @@ export interface SimulatorOptions {
   host?: string;
   /** The clock every status is computed from, in epoch milliseconds. @default Date.now */
   now?: () => number;
+  /** How many of the latest requests `requests` keeps at least. @default 10000 */
+  requestLogSize?: number;
 }
 
 /** One request as the simulator received it. */
@@ -39,7 +41,10 @@ export interface Simulator {
   readonly url: string;
   /** Clock value when the simulator was created; every built-in cycle is anchored to it. */
   readonly startedAt: number;
-  /** Every request received since creation or the last `resetRequests()`. */
+  /**
+   * The requests received since creation or the last `resetRequests()`, oldest first: all of
+   * them up to `requestLogSize`, at least the latest `requestLogSize` after that.
+   */
   readonly requests: readonly RecordedRequest[];
   /** Listens and resolves with `url`. */
   start(): Promise<string>;
@@ -62,7 +67,7 @@ export interface Simulator {
   /** Queues a fault; see `Fault`. */
   inject(fault: Fault, options?: InjectOptions): void;
   clearFaults(): void;
-  /** Number of `GET …/status` requests received, optionally for one sync. */
+  /** Number of `GET …/status` requests received, optionally for one sync (exact, log size aside). */
   statusCalls(syncId?: string): number;
   resetRequests(): void;
 }

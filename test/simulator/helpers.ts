@@ -17,9 +17,9 @@ export function at(ms: number): void {
 }
 
 /** Starts a simulator on an ephemeral port whose clock starts at `T0`. */
-export async function boot(): Promise<Simulator> {
+export async function boot(options: { requestLogSize?: number } = {}): Promise<Simulator> {
   clock = T0;
-  current = createSimulator({ now: () => clock });
+  current = createSimulator({ now: () => clock, ...options });
   await current.start();
   return current;
 }

@@ -226,6 +226,17 @@ describe('recording and lifecycle', () => {
     expect(sim.statusCalls()).toBe(0);
   });
 
+  it('keeps a bounded log of the latest requests, and exact counts of all of them', async () => {
+    const sim = await boot({ requestLogSize: 3 });
+    const paths = [ORDERS_STATUS, `/api/bulk/syncs/${SIM_SYNCS.idle}/status`, '/api/bulk/syncs'];
+    for (let n = 0; n < 10; n++) await get(sim, paths[n % 3] as string);
+    // 10 requests: the log drops to the latest 3 whenever it holds twice that (at the 6th, the 9th).
+    expect(sim.requests.map((r) => r.path)).toEqual([paths[0], paths[1], paths[2], paths[0]]);
+    expect(sim.statusCalls()).toBe(7);
+    expect(sim.statusCalls(SIM_SYNCS.orders)).toBe(4);
+    expect(sim.statusCalls(SIM_SYNCS.idle.toUpperCase())).toBe(3);
+  });
+
   it('reuses keep-alive sockets and closes them, hung requests included', async () => {
     const sim = await boot();
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
