@@ -1,4 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Dispatcher } from 'undici';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createAgent,
   createPolytomicClient,
@@ -278,8 +280,9 @@ describe('circuit breaker', () => {
   const OTHER = syncId(2);
   const THIRD = syncId(3);
   let states: string[];
-  const breakerClient = () =>
-    client({ breakerThreshold: 2, onBreakerState: (state) => states.push(state) });
+  const breakerClient = (options: Partial<PolytomicClientOptions> = {}) =>
+    client({ breakerThreshold: 2, onBreakerState: (state) => states.push(state), ...options });
+  const NULL_STATUS = { ...STATUS, nextExecutionTime: null };
 
   beforeEach(() => {
     states = [];
@@ -356,5 +359,57 @@ describe('circuit breaker', () => {
     sim.inject({ kind: 'status', status: 500 }, { syncId: OTHER });
     await failure(polytomic.getSyncStatus(OTHER, AUTH));
     expect(states).toEqual(['open']);
+  });
+
+  it('closes after a half-open probe that only hit a sync already failing on its own', async () => {
+    const polytomic = breakerClient({ maxAttempts: 1, breakerHalfOpenMs: 50 });
+    sim.inject({ kind: 'status', status: 500 }, { syncId: SYNC });
+    sim.inject({ kind: 'status', status: 503 }, { syncId: OTHER, times: 1 });
+    await failure(polytomic.getSyncStatus(SYNC, AUTH));
+    await failure(polytomic.getSyncStatus(OTHER, AUTH));
+    expect(states).toEqual(['open']);
+    await sleep(70);
+    // The probe is the broken sync again: its 500 says nothing about Polytomic as a whole.
+    const probe = await failure(polytomic.getSyncStatus(SYNC, AUTH));
+    expect((probe as UpstreamHttpError).statusCode).toBe(500);
+    expect(states).toEqual(['open', 'half-open', 'closed']);
+    expect(await polytomic.getSyncStatus(THIRD, AUTH)).toEqual(NULL_STATUS);
+    expect(sim.statusCalls()).toBe(4);
+  });
+
+  it('a call that began before the breaker opened does not re-open it under its probe', async () => {
+    // A dispatcher that answers each call when the test says, so the order is exact.
+    const calls: ((statusCode: number) => void)[] = [];
+    const dispatcher = {
+      request: () =>
+        new Promise((resolve) =>
+          calls.push((statusCode) =>
+            resolve({
+              statusCode,
+              headers: {},
+              body: { dump: async () => undefined, text: async () => '{"data":{}}' },
+            }),
+          ),
+        ),
+    } as unknown as Dispatcher;
+    const polytomic = breakerClient({ dispatcher, maxAttempts: 1, breakerHalfOpenMs: 20 });
+    const late = failure(polytomic.getSyncStatus(THIRD, AUTH));
+    const opening = [SYNC, OTHER].map((id) => failure(polytomic.getSyncStatus(id, AUTH)));
+    await vi.waitFor(() => expect(calls).toHaveLength(3));
+    calls[1]?.(503);
+    calls[2]?.(503);
+    await Promise.all(opening);
+    expect(states).toEqual(['open']);
+    await sleep(30);
+    const probe = polytomic.getSyncStatus(SYNC, AUTH);
+    await vi.waitFor(() => expect(calls).toHaveLength(4));
+    expect(states).toEqual(['open', 'half-open']);
+    // The call that began while closed fails now, under the probe: not counted.
+    calls[0]?.(503);
+    expect(((await late) as UpstreamHttpError).statusCode).toBe(503);
+    expect(states).toEqual(['open', 'half-open']);
+    calls[3]?.(200);
+    expect(await probe).toEqual(NULL_STATUS);
+    expect(states).toEqual(['open', 'half-open', 'closed']);
   });
 });

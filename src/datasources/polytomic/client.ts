@@ -105,27 +105,34 @@ export function createPolytomicClient(options: PolytomicClientOptions): Polytomi
   const budget = createRetryBudget(options.retryBudgetPercent ?? 20);
   // One breaker per client, and a client per upstream origin: it opens when Polytomic as a
   // whole is failing, and fails calls fast (UPSTREAM_UNAVAILABLE) until a probe succeeds.
-  // A failure that may be one sync's alone (a 500, a bad body) counts once per sync in a streak
-  // of failures, so a sync Polytomic cannot serve does not fail every other sync fast; failures
-  // that speak for Polytomic as a whole (502-504, timeouts, connection errors) all count.
-  const failedSync = new WeakMap<PolytomicError, string>();
-  const streak = new Set<string>();
+  // A failure that may be one sync's own (a 500, a bad body) counts once per sync until a call
+  // succeeds or the breaker closes, so a sync Polytomic cannot serve neither opens the breaker
+  // for the others nor, as the probe, keeps it open; failures that speak for Polytomic as a
+  // whole (502-504, timeouts, connection errors) all count.
+  const failures = new WeakMap<PolytomicError, { syncId: string; probe: boolean }>();
+  const failingSyncs = new Set<string>();
+  // The breaker's predicate; it also remembers the sync of a failure it counts.
   const countsForBreaker = (error: unknown): boolean => {
     if (!(error instanceof PolytomicError) || !error.countsAgainstUpstream) return false;
-    // While half-open, the one probe decides, whatever it was.
-    if (!error.maySpeakForOneSync || breaker.state !== CircuitState.Closed) return true;
-    const id = failedSync.get(error);
-    if (id === undefined || streak.has(id)) return false;
-    streak.add(id);
+    const failure = failures.get(error);
+    if (!failure) return true;
+    // A call that began before the breaker opened and fails after: the breaker has decided, and
+    // counting it would re-open a half-open breaker under its probe.
+    if (!failure.probe && breaker.state !== CircuitState.Closed) return false;
+    if (!error.maybeSyncSpecific) return true;
+    // Not counted: while closed, nothing happens; as the probe, the breaker closes (cockatiel
+    // treats a failure its predicate rejects as an answer from the upstream).
+    if (failingSyncs.has(failure.syncId)) return false;
+    failingSyncs.add(failure.syncId);
     return true;
   };
   const breaker = circuitBreaker(handleWhen(countsForBreaker), {
     halfOpenAfter: options.breakerHalfOpenMs ?? 5000,
     breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
   });
-  breaker.onSuccess(() => streak.clear());
+  breaker.onSuccess(() => failingSyncs.clear());
   breaker.onStateChange((state) => {
-    streak.clear();
+    if (state === CircuitState.Closed) failingSyncs.clear();
     options.onBreakerState?.(
       state === CircuitState.Closed
         ? 'closed'
@@ -135,7 +142,7 @@ export function createPolytomicClient(options: PolytomicClientOptions): Polytomi
     );
   });
 
-  async function attempt(id: string, authorization: string, call: CallOptions) {
+  async function attempt(id: string, authorization: string, call: CallOptions, probe: boolean) {
     const started = performance.now();
     let outcome = 'error';
     const span = tracer.startSpan('GET /api/bulk/syncs/{id}/status', {
@@ -179,7 +186,7 @@ export function createPolytomicClient(options: PolytomicClientOptions): Polytomi
       return parseStatusBody(await response.body.text(), id);
     } catch (error) {
       const failure = toPolytomicError(error, timeoutMs);
-      failedSync.set(failure, id);
+      failures.set(failure, { syncId: id, probe });
       if (!(failure instanceof UpstreamHttpError)) outcome = failure.code.toLowerCase();
       throw failure;
     } finally {
@@ -200,7 +207,11 @@ export function createPolytomicClient(options: PolytomicClientOptions): Polytomi
       budget.recordAttempt();
       for (let n = 1; ; n++) {
         try {
-          return await breaker.execute(() => slots.execute(() => attempt(id, authorization, call)));
+          return await breaker.execute(() => {
+            // cockatiel runs this at once, still open, for the half-open probe alone.
+            const probe = breaker.state !== CircuitState.Closed;
+            return slots.execute(() => attempt(id, authorization, call, probe));
+          });
         } catch (error) {
           const failure =
             error instanceof BulkheadRejectedError

@@ -15,7 +15,7 @@ export class PolytomicError extends Error {
    * Whether the failure may be the one sync's rather than Polytomic's as a whole (a 500, a body
    * that fails validation): the breaker then counts it once per sync, not once per attempt.
    */
-  readonly maySpeakForOneSync: boolean = false;
+  readonly maybeSyncSpecific: boolean = false;
 }
 
 /**
@@ -27,16 +27,13 @@ export function staleMayServe(error: unknown): boolean {
   return !(error instanceof UpstreamHttpError) || error.retryable;
 }
 
-/** Bad gateway, service unavailable, gateway timeout. */
-const GATEWAY_STATUSES = new Set([502, 503, 504]);
-
 /** Polytomic answered with a non-2xx status. */
 export class UpstreamHttpError extends PolytomicError {
   override readonly code = 'UPSTREAM_HTTP_ERROR';
   override readonly retryable: boolean;
   override readonly retryAfterMs: number | undefined;
   override readonly countsAgainstUpstream: boolean;
-  override readonly maySpeakForOneSync: boolean;
+  override readonly maybeSyncSpecific: boolean;
 
   constructor(
     readonly statusCode: number,
@@ -46,9 +43,9 @@ export class UpstreamHttpError extends PolytomicError {
     this.name = 'UpstreamHttpError';
     this.retryable = statusCode === 408 || statusCode === 429 || statusCode >= 500;
     this.countsAgainstUpstream = statusCode >= 500;
-    // 502, 503 and 504 come from the infrastructure in front of Polytomic's application, so
-    // they speak for every sync; a 500 may be one sync's data tripping the application.
-    this.maySpeakForOneSync = statusCode >= 500 && !GATEWAY_STATUSES.has(statusCode);
+    // A 500 may be one sync's data tripping Polytomic's application; 502-504 (and the other
+    // 5xx) come from the infrastructure in front of it or say it is down, for every sync.
+    this.maybeSyncSpecific = statusCode === 500;
     this.retryAfterMs = retryAfterMs;
   }
 }
@@ -81,7 +78,7 @@ export class UpstreamNetworkError extends PolytomicError {
 export class UpstreamBodyError extends PolytomicError {
   override readonly code = 'UPSTREAM_BAD_BODY';
   override readonly countsAgainstUpstream = true;
-  override readonly maySpeakForOneSync = true;
+  override readonly maybeSyncSpecific = true;
 
   constructor(reason: string) {
     super(`Polytomic sent a body that is not a bulk sync status (${reason})`);
