@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import { ErrorCode } from '../schema/errors.js';
 import { useBodyLimit } from './use-body-limit.js';
 import { useInputErrorCodes } from './use-input-error-codes.js';
+import { useRequestErrorCodes } from './use-request-error-codes.js';
 
 /** The headers a browser must add to a "simple" request (GET, form or text POST) to pass CSRF checks. */
 export const CSRF_HEADERS = [
@@ -35,7 +36,7 @@ export function safetyPlugins(config: Config): Plugin[] {
   ];
   if (!safety.introspection) plugins.push(useNoIntrospection());
   // After Armor, so the parse function and rules it wraps include Armor's.
-  plugins.push(useInputErrorCodes());
+  plugins.push(useInputErrorCodes(), useRequestErrorCodes());
   if (safety.csrfPrevention) plugins.push(useBrowserCSRFPrevention());
   if (safety.persistedOperations) {
     const operations = safety.persistedOperations;

@@ -13,15 +13,6 @@ import { ErrorCode } from '../schema/errors.js';
  */
 export function useInputErrorCodes(): Plugin {
   return {
-    // yoga refuses a request that is no GraphQL request (invalid JSON, a batch, no query, a
-    // mutation over GET, a body over the limit) with its own codes (BAD_REQUEST,
-    // REQUEST_ENTITY_TOO_LARGE), which are not the contract's, and echoes the JSON parser's
-    // error as `originalError`. Such errors keep their HTTP status and get BAD_USER_INPUT.
-    onResultProcess({ result, setResult }) {
-      if (Array.isArray(result) || isAsyncIterable(result) || !result.errors?.length) return;
-      if (!result.errors.some(isRequestRefusal)) return;
-      setResult({ ...result, errors: result.errors.map(asInputError) });
-    },
     onParse({ parseFn, setParseFn }) {
       setParseFn((source, options) => {
         try {
@@ -67,32 +58,5 @@ function withCode(error: GraphQLError): GraphQLError {
     positions: error.positions ?? null,
     path: error.path ?? null,
     extensions: { ...error.extensions, code: ErrorCode.BAD_USER_INPUT },
-  });
-}
-
-const CONTRACT_CODES = new Set<unknown>(Object.values(ErrorCode));
-
-/** A 4xx refusal of the HTTP request itself, coded by yoga rather than by the contract. */
-function isRequestRefusal(error: GraphQLError): boolean {
-  const http = error.extensions?.['http'] as { status?: number } | undefined;
-  const status = http?.status ?? 0;
-  return status >= 400 && status < 500 && !CONTRACT_CODES.has(error.extensions?.['code']);
-}
-
-function asInputError(error: GraphQLError): GraphQLError {
-  if (!isRequestRefusal(error)) return error;
-  const { originalError, http, ...extensions } = error.extensions as {
-    originalError?: unknown;
-    http: Record<string, unknown>;
-  };
-  // yoga answers a body that is no JSON with 400 even to `Accept: application/json` (where the
-  // other request errors get 200), and it tells them apart by that echo: without the echo,
-  // the error says so itself.
-  return new GraphQLError(error.message, {
-    extensions: {
-      ...extensions,
-      http: originalError === undefined ? http : { ...http, spec: false },
-      code: ErrorCode.BAD_USER_INPUT,
-    },
   });
 }
