@@ -54,9 +54,9 @@ export function toClientError(error: unknown, id: string): GraphQLError {
         );
       }
     }
-    // Any other 4xx (400, 409, 422…) is Polytomic refusing this request: asking again will not
-    // help, so the message does not say to. The contract has no code of its own for it.
-    if (!error.retryable) {
+    // Any other 4xx but 408 (400, 409, 422…) is Polytomic refusing this request: asking again
+    // will not help, so the message does not say to. The contract has no code of its own for it.
+    if (error.statusCode >= 400 && error.statusCode < 500 && !error.retryable) {
       return clientError(
         ErrorCode.UPSTREAM_UNAVAILABLE,
         `Polytomic refused the status request for bulk sync ${id} (HTTP ${error.statusCode}).`,

@@ -18,6 +18,9 @@ const BASE = 'http://simulator.invalid';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Creates a simulator; call `start()` to listen. */
+/** Distinct sync ids whose status calls are counted one by one (statusCalls(id)). */
+const MAX_COUNTED_SYNCS = 100_000;
+
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const host = options.host ?? '127.0.0.1';
   let clock = options.now ?? Date.now;
@@ -32,6 +35,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   // The log tests read is kept to the latest requests (a demo or a soak runs for days); the
   // status-call counters stay exact however long it runs.
   const logSize = options.requestLogSize ?? 10_000;
+  if (!Number.isInteger(logSize) || logSize < 1) {
+    throw new Error(`requestLogSize must be a positive integer, got ${logSize}`);
+  }
   let requests: RecordedRequest[] = [];
   let statusCount = 0;
   const statusCountBySync = new Map<string, number>();
@@ -86,7 +92,11 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     if (requests.length >= 2 * logSize) requests = requests.slice(-logSize);
     if (recorded.method === 'GET' && route.kind === 'status') {
       statusCount++;
-      statusCountBySync.set(route.id, (statusCountBySync.get(route.id) ?? 0) + 1);
+      // Per sync id asked for, known or not; bounded, so random ids cannot grow it forever.
+      const count = statusCountBySync.get(route.id);
+      if (count !== undefined || statusCountBySync.size < MAX_COUNTED_SYNCS) {
+        statusCountBySync.set(route.id, (count ?? 0) + 1);
+      }
     }
     const version = headers['x-polytomic-version'] ?? SIM_DEFAULT_VERSION;
     const fault = faults.take(syncId);

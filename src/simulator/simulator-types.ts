@@ -67,7 +67,10 @@ export interface Simulator {
   /** Queues a fault; see `Fault`. */
   inject(fault: Fault, options?: InjectOptions): void;
   clearFaults(): void;
-  /** Number of `GET …/status` requests received, optionally for one sync (exact, log size aside). */
+  /**
+   * Number of `GET …/status` requests received, optionally for one sync: exact whatever the log
+   * keeps, per sync for the first 100,000 distinct ids asked for.
+   */
   statusCalls(syncId?: string): number;
   resetRequests(): void;
 }

@@ -283,6 +283,17 @@ describe('upstream failures map to contract codes', () => {
     });
   }
 
+  it('a redirect is not followed, nor called a refusal: one call, UPSTREAM_UNAVAILABLE', async () => {
+    const t = await start({ UPSTREAM_MAX_ATTEMPTS: '3' });
+    t.sim.inject(statusFault(301));
+    const res = await t.query(ONE_SYNC, { id: SYNC });
+    expectFailure(t, res, 'UPSTREAM_UNAVAILABLE');
+    expect(res.body.errors?.[0]?.message).toBe(
+      'Polytomic is unavailable right now; try again later.',
+    );
+    expect(t.sim.statusCalls()).toBe(1);
+  });
+
   it('times out a hung upstream per attempt and answers UPSTREAM_UNAVAILABLE', async () => {
     const t = await start({ UPSTREAM_TIMEOUT_MS: '200', UPSTREAM_MAX_ATTEMPTS: '2' });
     t.sim.inject({ kind: 'hang' });

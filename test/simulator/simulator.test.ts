@@ -2,6 +2,7 @@ import { Buffer } from 'node:buffer';
 import { Agent, get as httpGet } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  createSimulator,
   SIM_DEPLOYMENT_KEY,
   SIM_ORG_ID,
   SIM_OTHER_KEY,
@@ -235,6 +236,14 @@ describe('recording and lifecycle', () => {
     expect(sim.statusCalls()).toBe(7);
     expect(sim.statusCalls(SIM_SYNCS.orders)).toBe(4);
     expect(sim.statusCalls(SIM_SYNCS.idle.toUpperCase())).toBe(3);
+  });
+
+  it('refuses a request log size that is not a positive integer', () => {
+    for (const size of [0, -1, 1.5]) {
+      expect(() => createSimulator({ requestLogSize: size })).toThrow(
+        `requestLogSize must be a positive integer, got ${size}`,
+      );
+    }
   });
 
   it('reuses keep-alive sockets and closes them, hung requests included', async () => {
