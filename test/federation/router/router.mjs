@@ -1,6 +1,6 @@
-// Hive Gateway's runtime as the federation router in front of the subgraphs under test. It lives
-// in its own package (this folder: own package.json, lockfile and node_modules, installed by
-// `npm ci --prefix test/federation/router`) so the service's dependency tree is untouched.
+// Hive Gateway's runtime as the federation router in front of the subgraphs under test. Its
+// packages are devDependencies of the repository, so `npm ci` installs them with the rest (the
+// service's production tree is the same with or without them: `npm ls --omit=dev`).
 import { createServer } from 'node:http';
 import { createGatewayRuntime, getGraphQLWSOptions } from '@graphql-hive/gateway-runtime';
 import httpTransport from '@graphql-mesh/transport-http';

@@ -1,6 +1,7 @@
-// Walks this folder's node_modules and prints every package whose `engines.node` excludes the
-// running Node (or `--node <version>`); exit code 1 when any does.
-//   node test/federation/router/check-engines.mjs --node 20.18.0
+// Walks the repository's node_modules and prints every installed package whose `engines.node`
+// excludes the running Node (or `--node <version>`); exit code 1 when any does. Newer releases
+// of some dependencies need Node 22: package.json pins or overrides them, and CI runs this.
+//   node scripts/check-engines.mjs --node 20.20.0
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import semver from 'semver';
@@ -12,7 +13,7 @@ if (!semver.valid(node)) throw new Error(`not a Node version: ${node}`);
 /** @param {string} range */
 const allows = (range) => semver.satisfies(node, range, { includePrerelease: true });
 
-const root = new URL('./node_modules/', import.meta.url).pathname;
+const root = new URL('../node_modules/', import.meta.url).pathname;
 let packages = 0;
 const bad = [];
 /** @param {string} dir */
