@@ -15,6 +15,7 @@ import type { StatusStore } from './datasources/status-store.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { CSRF_HEADERS, safetyPlugins } from './plugins/safety.js';
+import { useCloseUnsentSubscriptions } from './plugins/use-close-unsent-subscriptions.js';
 import { useDistinctResults } from './plugins/use-distinct-results.js';
 import { useEarlyFetch } from './plugins/use-early-fetch.js';
 import { useGraphQLMetrics } from './plugins/use-graphql-metrics.js';
@@ -115,6 +116,7 @@ export function createGatewayYoga(
         onSent: () => metrics.eventsSent.inc(),
       }),
       useGraphQLMetrics(metrics.registry),
+      useCloseUnsentSubscriptions(),
     ],
     context: (initial): Context => {
       // Over HTTP the fetch Request carries the credential; over WebSocket, websocket.ts found it.

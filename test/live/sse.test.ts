@@ -66,6 +66,33 @@ describe('SSE through yoga.fetch', () => {
     expect(t.sim.statusCalls()).toBe(1);
   });
 
+  for (const method of ['GET', 'POST']) {
+    it(`a ${method} subscription with an Accept that cannot stream it: 406, and nothing keeps watching`, async () => {
+      const { t, scheduler } = await begin();
+      const id = syncId(1);
+      t.sim.addSync(id, envelope({ recordCount: 1 }));
+      const url = new URL('http://gateway.test/graphql');
+      const init: RequestInit = { method, headers: { accept: 'application/json' } };
+      if (method === 'GET') {
+        url.searchParams.set('query', SUB_COUNT);
+        url.searchParams.set('variables', JSON.stringify({ id }));
+      } else {
+        init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+        init.body = JSON.stringify({ query: SUB_COUNT, variables: { id } });
+      }
+      const response = await t.app.yoga.fetch(url, init);
+      expect(response.status).toBe(406);
+      await response.body?.cancel();
+      // The subscription was started (one fetch for its first event) and is closed at once.
+      await untilAsync(async () => (await metric(t, 'gateway_active_pollers')) === 0);
+      expect(await metric(t, 'gateway_active_subscriptions')).toBe(0);
+      expect(scheduler.pending()).toEqual([]);
+      scheduler.advance(120_000);
+      await settle();
+      expect(t.sim.statusCalls()).toBe(1);
+    });
+  }
+
   it('streams the first event, then each change; cancelling stops the poller', async () => {
     const { t, scheduler, live } = await begin();
     const id = syncId(1);
