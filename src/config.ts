@@ -3,12 +3,16 @@ import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const int = (min: number, fallback: number) =>
+const int = (min: number, fallback: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce
     .number({ message: 'must be a whole number' })
     .int({ message: 'must be a whole number' })
     .min(min, { message: `must be at least ${min}` })
+    .max(max, { message: `must be at most ${max}` })
     .default(fallback);
+
+// Node's timers hold at most 2^31-1 ms (~24.8 days); a longer delay fires after 1 ms instead.
+const ms = (min: number, fallback: number) => int(min, fallback, 2 ** 31 - 1);
 
 const list = z.string().transform((value) =>
   value
@@ -38,10 +42,13 @@ const bool = z
   .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
   .transform((value) => value === 'true' || value === '1');
 
+const isOrigin = (url: URL) => url.pathname === '/' && !url.search;
+
 /** An http(s) origin; Polytomic paths (`/api/...`) are appended to it. */
 const origin = z
   .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
-  .refine((value) => new URL(value).pathname === '/' && !new URL(value).search, {
+  // zod runs refinements even when the URL check failed: an unparsable value must not throw.
+  .refine((value) => !URL.canParse(value) || isOrigin(new URL(value)), {
     message: 'must be an origin without a path or query (e.g. https://app.polytomic.com)',
   })
   .transform((value) => new URL(value).origin);
@@ -50,7 +57,12 @@ const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
     PORT: int(0, 4000).pipe(z.number().max(65535, { message: 'must be at most 65535' })),
-    HOST: z.string().default('0.0.0.0'),
+    HOST: z
+      .string()
+      .regex(/^(?:[A-Za-z0-9.-]+|\[?[0-9A-Fa-f:.]+\]?)$/, {
+        message: 'must be an IP address or a host name',
+      })
+      .default('0.0.0.0'),
     POLYTOMIC_BASE_URL: origin.default('https://app.polytomic.com'),
     POLYTOMIC_API_VERSION: z
       .string()
@@ -59,20 +71,20 @@ const envSchema = z
     POLYTOMIC_API_KEY: z.string().optional(),
     POLYTOMIC_DEPLOYMENT_KEY: z.string().optional(),
     POLYTOMIC_ORGANIZATION_ID: z.string().optional(),
-    POLL_INTERVAL_MS: int(100, 2000),
-    POLL_IDLE_INTERVAL_MS: int(100, 30000),
-    CACHE_TTL_MS: int(0, 1000),
+    POLL_INTERVAL_MS: ms(100, 2000),
+    POLL_IDLE_INTERVAL_MS: ms(100, 30000),
+    CACHE_TTL_MS: ms(0, 1000),
     CACHE_MAX_ENTRIES: int(1, 10000),
-    UPSTREAM_TIMEOUT_MS: int(1, 10000),
+    UPSTREAM_TIMEOUT_MS: ms(1, 10000),
     UPSTREAM_MAX_ATTEMPTS: int(1, 3),
-    UPSTREAM_RETRY_MAX_ELAPSED_MS: int(0, 20000),
+    UPSTREAM_RETRY_MAX_ELAPSED_MS: ms(0, 20000),
     UPSTREAM_CONCURRENCY: int(1, 64),
     UPSTREAM_QUEUE: int(0, 1000),
     MAX_IDS_PER_REQUEST: int(1, 100),
     MAX_POLLERS: int(1, 10000),
     MAX_SUBSCRIPTIONS_PER_CONNECTION: int(1, 100),
-    WS_CONNECTION_INIT_TIMEOUT_MS: int(100, 3000),
-    WS_KEEP_ALIVE_MS: int(0, 12000),
+    WS_CONNECTION_INIT_TIMEOUT_MS: ms(100, 3000),
+    WS_KEEP_ALIVE_MS: ms(0, 12000),
     WS_MAX_PAYLOAD_BYTES: int(1024, 65536),
     REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'must be a redis:// URL' }).optional(),
     REDIS_NAMESPACE: z
@@ -81,7 +93,7 @@ const envSchema = z
         message: 'must be 1-64 letters, digits, dots, dashes or underscores',
       })
       .default('polytomic-gateway'),
-    REDIS_LEASE_MS: int(500, 5000),
+    REDIS_LEASE_MS: ms(500, 5000),
     CREDENTIAL_HASH_SECRET: z
       .string()
       .min(16, { message: 'must be at least 16 characters' })
@@ -90,10 +102,10 @@ const envSchema = z
       .enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
       .default('info'),
     GRAPHIQL: bool.optional(),
-    SHUTDOWN_TIMEOUT_MS: int(0, 10000),
-    STALE_IF_ERROR_MS: int(0, 300000),
+    SHUTDOWN_TIMEOUT_MS: ms(0, 10000),
+    STALE_IF_ERROR_MS: ms(0, 300000),
     BREAKER_THRESHOLD: int(1, 5),
-    BREAKER_HALF_OPEN_MS: int(100, 5000),
+    BREAKER_HALF_OPEN_MS: ms(100, 5000),
     RETRY_BUDGET_PERCENT: int(0, 20),
     MAX_DEPTH: int(1, 8),
     MAX_ALIASES: int(0, 15),

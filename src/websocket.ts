@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
 import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -26,11 +27,17 @@ export function attachWebSocket(
   config: Config,
 ): WebSocketServer {
   const { websocket } = config;
+  // noServer, upgrades handed over here: with `server`, ws re-emits the HTTP server's own errors
+  // (a port in use at start) on the WebSocket server, where graphql-ws prints them with a stack.
   const wss = new WebSocketServer({
-    server,
+    noServer: true,
     path: yoga.graphqlEndpoint,
     maxPayload: websocket.maxPayloadBytes,
   });
+  const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  server.on('upgrade', upgrade);
+  wss.once('close', () => server.off('upgrade', upgrade));
   const active = new WeakMap<object, number>();
   const recentSubscribes = new WeakMap<object, number[]>();
   const persisted = config.safety.persistedOperations;

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 
@@ -79,6 +81,28 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('names a value no URL parser accepts, a host that is no host, and a timer too long for Node', () => {
+    expect(
+      problems({
+        POLYTOMIC_BASE_URL: 'notaurl',
+        HOST: 'not_a_host!!',
+        UPSTREAM_TIMEOUT_MS: '99999999999',
+        POLL_INTERVAL_MS: '3000000000',
+      }),
+    ).toEqual([
+      'HOST: must be an IP address or a host name',
+      'POLYTOMIC_BASE_URL: must be an http(s) URL',
+      'POLL_INTERVAL_MS: must be at most 2147483647',
+      'UPSTREAM_TIMEOUT_MS: must be at most 2147483647',
+    ]);
+    // The longest timer Node keeps, and the usual host forms, are accepted.
+    const config = loadConfig({ SHUTDOWN_TIMEOUT_MS: String(2 ** 31 - 1), HOST: '::1' });
+    expect([config.shutdownTimeoutMs, config.host]).toEqual([2 ** 31 - 1, '::1']);
+    for (const host of ['127.0.0.1', 'localhost', '[::]', 'gateway.internal']) {
+      expect(problems({ HOST: host })).toEqual([]);
+    }
+  });
+
   it('rejects an origin with a path, a half on-premises credential and two credentials', () => {
     expect(problems({ POLYTOMIC_BASE_URL: 'https://app.polytomic.com/api' })).toEqual([
       'POLYTOMIC_BASE_URL: must be an origin without a path or query (e.g. https://app.polytomic.com)',
@@ -117,5 +141,24 @@ describe('the gateway process with a bad configuration', () => {
         '  - LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent\n',
     );
     expect(result.stdout).toBe('');
+  });
+
+  it('exits 1 naming PORT, without a stack trace, when the port is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+        env: { PATH: process.env['PATH'], PORT: String(port), HOST: '127.0.0.1' },
+        encoding: 'utf8',
+        timeout: 15_000,
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toBe(
+        `Invalid configuration:\n  - PORT: 127.0.0.1:${port} is already in use\n`,
+      );
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 });
