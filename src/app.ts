@@ -141,10 +141,21 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         live.close();
         await socketsClosed;
         server.closeIdleConnections();
+        const stopBy = Date.now() + config.shutdownTimeoutMs;
         const deadline = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
         await closed;
         clearTimeout(deadline);
-        await agent.close();
+        // Calls still waiting on Polytomic at the deadline (a hung upstream under a request that
+        // was cut off) are abandoned, not awaited: the bound is SHUTDOWN_TIMEOUT_MS, not
+        // UPSTREAM_TIMEOUT_MS.
+        let abandon: NodeJS.Timeout | undefined;
+        const abandoned = new Promise<void>((resolve) => {
+          const left = Math.max(0, stopBy - Date.now());
+          abandon = setTimeout(() => resolve(agent.destroy().catch(() => undefined)), left);
+        });
+        // close() may settle after destroy(), either way: not left to reject unhandled.
+        await Promise.race([agent.close().catch(() => undefined), abandoned]);
+        clearTimeout(abandon);
         await redis?.close();
         await tracing?.shutdown();
         logger.info('gateway stopped');

@@ -83,6 +83,52 @@ function refused(port: number): Promise<boolean> {
   });
 }
 
+/** Starts dist/server.js against `sim` (cache off, info logs) and waits until it listens. */
+async function startGateway(sim: Simulator, env: Record<string, string>) {
+  const port = await freePort();
+  const stdout: string[] = [];
+  let stderr = '';
+  const started = spawn(process.execPath, [SERVER], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env['PATH'],
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      POLYTOMIC_BASE_URL: sim.url,
+      POLYTOMIC_API_KEY: SIM_KEY,
+      CACHE_TTL_MS: '0',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child = started;
+  let buffered = '';
+  started.stdout?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    stdout.push(...lines.filter(Boolean));
+  });
+  started.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const exited = new Promise<{ code: number | null; signal: string | null; at: number }>(
+    (resolve) => {
+      started.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() }));
+    },
+  );
+  await until(() => stdout.some((line) => line.includes('gateway listening')), 10_000);
+  return {
+    child: started,
+    port,
+    base: `http://127.0.0.1:${port}`,
+    stdout,
+    stderr: () => stderr,
+    exited,
+  };
+}
+
 describe('the built server (dist/server.js) on SIGTERM', () => {
   it('turns /ready 503, finishes the slow query, closes WebSockets with 1001, stops polling and exits 0', async () => {
     sim = createSimulator();
@@ -92,43 +138,19 @@ describe('the built server (dist/server.js) on SIGTERM', () => {
     for (const id of [...watched, slow]) sim.addSync(id, envelope({ recordCount: 1 }));
     sim.inject({ kind: 'delay', ms: 1500 }, { syncId: slow, times: 1 });
 
-    const port = await freePort();
     const shutdownTimeoutMs = 3000;
-    const stdout: string[] = [];
-    let stderr = '';
-    child = spawn(process.execPath, [SERVER], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env['PATH'],
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        POLYTOMIC_BASE_URL: sim.url,
-        POLYTOMIC_API_KEY: SIM_KEY,
-        POLL_INTERVAL_MS: '100',
-        POLL_IDLE_INTERVAL_MS: '100',
-        CACHE_TTL_MS: '0',
-        SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs),
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const {
+      child: gateway,
+      port,
+      base,
+      stdout,
+      stderr,
+      exited,
+    } = await startGateway(sim, {
+      POLL_INTERVAL_MS: '100',
+      POLL_IDLE_INTERVAL_MS: '100',
+      SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs),
     });
-    let buffered = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      stdout.push(...lines.filter(Boolean));
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    const exited = new Promise<{ code: number | null; signal: string | null; at: number }>(
-      (resolve) => {
-        child?.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() }));
-      },
-    );
-    await until(() => stdout.some((line) => line.includes('gateway listening')), 10_000);
-    const base = `http://127.0.0.1:${port}`;
 
     // Two WebSockets, one subscription each, polling every 100 ms.
     const closes: number[] = [];
@@ -152,7 +174,7 @@ describe('the built server (dist/server.js) on SIGTERM', () => {
     await until(() => sim?.statusCalls(slow) === 1);
 
     const sigtermAt = Date.now();
-    child.kill('SIGTERM');
+    gateway.kill('SIGTERM');
     // stop() stops accepting, closes the WebSockets and stops every poller in one synchronous
     // step, so a refused connection also marks the moment polling ended.
     for (;;) {
@@ -200,9 +222,37 @@ describe('the built server (dist/server.js) on SIGTERM', () => {
     await sleep(300);
     expect(sim.statusCalls()).toBe(callsAtExit);
 
-    expect(stderr).toBe('');
+    expect(stderr()).toBe('');
     expect(stdout.some((line) => line.includes('gateway stopped'))).toBe(true);
     persistLogLines(stdout);
     for (const line of stdout) expectClean(line, sim.url, SIM_SECRETS);
+  });
+
+  it('exits within SHUTDOWN_TIMEOUT_MS, not UPSTREAM_TIMEOUT_MS, when Polytomic hangs', async () => {
+    sim = createSimulator();
+    await sim.start();
+    const hung = syncId(4);
+    sim.addSync(hung, envelope({ recordCount: 1 }));
+    sim.inject({ kind: 'hang' }, { syncId: hung });
+    const {
+      child: gateway,
+      base,
+      exited,
+    } = await startGateway(sim, {
+      SHUTDOWN_TIMEOUT_MS: '500',
+    });
+    const query = postOnce(base, { query: ONE_SYNC, variables: { id: hung } }).catch(
+      (error: unknown) => error,
+    );
+    await until(() => sim?.statusCalls(hung) === 1);
+
+    const sigtermAt = Date.now();
+    gateway.kill('SIGTERM');
+    const exit = await exited;
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    // The upstream timeout is 10 s: the process waited on the hung call before.
+    expect(exit.at - sigtermAt).toBeLessThan(2500);
+    // The request was still waiting at the deadline: it was cut off, without an answer.
+    expect(await query).toBeInstanceOf(Error);
   });
 });
