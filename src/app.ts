@@ -122,6 +122,10 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
+          // Errors after start (EMFILE on accept…) are logged; an 'error' with no listener would
+          // end the process.
+          server.off('error', reject);
+          server.on('error', (error) => logger.error({ err: error }, 'HTTP server error'));
           accepting = true;
           const { port } = server.address() as AddressInfo;
           const host =
@@ -133,34 +137,50 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     stop() {
       stopping ??= (async () => {
         accepting = false;
+        // Every wait below ends by SHUTDOWN_TIMEOUT_MS after the signal, whatever holds it.
+        const stopBy = Date.now() + config.shutdownTimeoutMs;
+        const byDeadline = (work: Promise<unknown>, cutOff: () => unknown) =>
+          untilDeadline(work, stopBy, cutOff);
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // WebSocket clients get 1001 (going away) and no `complete`: `complete` would tell them the
         // subscription is over for good, while 1001 makes graphql-ws clients reconnect and
         // resubscribe to another replica. SSE streams, which have no such signal, complete.
+        // A client that never answers the close would hold it for ws's own 30 s.
         const socketsClosed = closeWebSockets(wss);
         live.close();
-        await socketsClosed;
-        server.closeIdleConnections();
-        const stopBy = Date.now() + config.shutdownTimeoutMs;
-        const deadline = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
-        await closed;
-        clearTimeout(deadline);
-        // Calls still waiting on Polytomic at the deadline (a hung upstream under a request that
-        // was cut off) are abandoned, not awaited: the bound is SHUTDOWN_TIMEOUT_MS, not
-        // UPSTREAM_TIMEOUT_MS.
-        let abandon: NodeJS.Timeout | undefined;
-        const abandoned = new Promise<void>((resolve) => {
-          const left = Math.max(0, stopBy - Date.now());
-          abandon = setTimeout(() => resolve(agent.destroy().catch(() => undefined)), left);
+        await byDeadline(socketsClosed, () => {
+          for (const socket of wss.clients) socket.terminate();
         });
-        // close() may settle after destroy(), either way: not left to reject unhandled.
-        await Promise.race([agent.close().catch(() => undefined), abandoned]);
-        clearTimeout(abandon);
+        server.closeIdleConnections();
+        await byDeadline(closed, () => server.closeAllConnections());
+        // Calls still waiting on Polytomic at the deadline (a hung upstream under a request that
+        // was cut off) are abandoned, not awaited for UPSTREAM_TIMEOUT_MS.
+        await byDeadline(agent.close(), () => agent.destroy().catch(() => undefined));
         await redis?.close();
-        await tracing?.shutdown();
+        if (tracing) await byDeadline(tracing.shutdown(), () => undefined);
         logger.info('gateway stopped');
       })();
       return stopping;
     },
   };
+}
+
+/** Waits for `work` until `deadline` (epoch ms) at most, then runs `cutOff` and goes on. */
+async function untilDeadline(
+  work: Promise<unknown>,
+  deadline: number,
+  cutOff: () => unknown,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(
+      () => {
+        cutOff();
+        resolve();
+      },
+      Math.max(0, deadline - Date.now()),
+    );
+  });
+  await Promise.race([work.catch(() => undefined), late]);
+  clearTimeout(timer);
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -42,6 +43,10 @@ const bool = z
   .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
   .transform((value) => value === 'true' || value === '1');
 
+// RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens.
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
 const isOrigin = (url: URL) => url.pathname === '/' && !url.search;
 
 /** An http(s) origin; Polytomic paths (`/api/...`) are appended to it. */
@@ -59,7 +64,7 @@ const envSchema = z
     PORT: int(0, 4000).pipe(z.number().max(65535, { message: 'must be at most 65535' })),
     HOST: z
       .string()
-      .regex(/^(?:[A-Za-z0-9.-]+|\[?[0-9A-Fa-f:.]+\]?)$/, {
+      .refine((host) => isIP(host) !== 0 || HOST_NAME.test(host), {
         message: 'must be an IP address or a host name',
       })
       .default('0.0.0.0'),

@@ -116,6 +116,7 @@ export function createGatewayYoga(
         onSent: () => metrics.eventsSent.inc(),
       }),
       useGraphQLMetrics(metrics.registry),
+      // Last: it reads which result processor the plugins before it chose.
       useCloseUnsentSubscriptions(),
     ],
     context: (initial): Context => {

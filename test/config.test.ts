@@ -98,8 +98,11 @@ describe('loadConfig', () => {
     // The longest timer Node keeps, and the usual host forms, are accepted.
     const config = loadConfig({ SHUTDOWN_TIMEOUT_MS: String(2 ** 31 - 1), HOST: '::1' });
     expect([config.shutdownTimeoutMs, config.host]).toEqual([2 ** 31 - 1, '::1']);
-    for (const host of ['127.0.0.1', 'localhost', '[::]', 'gateway.internal']) {
+    for (const host of ['127.0.0.1', 'localhost', '::', 'fe80::1%eth0', 'gateway.internal']) {
       expect(problems({ HOST: host })).toEqual([]);
+    }
+    for (const host of ['[::1]', '[::1', '...', '-', 'a..b', 'host_name']) {
+      expect(problems({ HOST: host })).toEqual(['HOST: must be an IP address or a host name']);
     }
   });
 

@@ -14,8 +14,11 @@ import { ErrorCode } from '../schema/errors.js';
 export function useRequestErrorCodes(): Plugin {
   return {
     onRequestParse({ request, requestParser, setRequestParser }) {
-      // A JSON body's own parse error is yoga's already (a GraphQLError, mapped below).
-      if (!requestParser || request.headers.get('content-type')?.includes('json')) return;
+      // A JSON body's own parse error is yoga's already (a GraphQLError, mapped below); a GET
+      // may carry a JSON content type too, and its parameters are parsed all the same.
+      const jsonBody =
+        request.method === 'POST' && request.headers.get('content-type')?.includes('json');
+      if (!requestParser || jsonBody) return;
       setRequestParser((parsing) => {
         try {
           const params = requestParser(parsing);

@@ -86,6 +86,8 @@ describe('backoffDelay and withJitter', () => {
   it('honours a longer Retry-After, and ignores a shorter one', () => {
     expect(backoffDelay(1, CADENCE, 45_000)).toBe(45_000);
     expect(backoffDelay(1, CADENCE, 120_000)).toBe(120_000);
+    // A Retry-After of days (or a far-future date) is honoured for an hour at most.
+    expect(backoffDelay(1, CADENCE, 2_147_484_000)).toBe(3_600_000);
     expect(backoffDelay(2, CADENCE, 1000)).toBe(8000);
   });
 

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import type { Client } from 'graphql-ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { syncId } from '../utils/gateway-helpers.js';
@@ -57,6 +58,31 @@ describe('graceful stop', () => {
     expect(scheduler.pending()).toEqual([]);
     expect(await metric(t, 'gateway_active_pollers')).toBe(0);
     expect(await metric(t, 'gateway_active_subscriptions')).toBe(0);
+  });
+
+  it('does not wait for a WebSocket client that never answers the close: stop ends by SHUTDOWN_TIMEOUT_MS', async () => {
+    live = await startLive({ SHUTDOWN_TIMEOUT_MS: '300' });
+    const url = new URL(await live.t.app.start());
+    // A raw client: it completes the upgrade, then never answers a frame (ws would wait 30 s).
+    const socket = connect(Number(url.port), url.hostname);
+    let received = '';
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+    });
+    socket.write(
+      'GET /graphql HTTP/1.1\r\nHost: gateway\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
+        'Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n',
+    );
+    try {
+      await until(() => received.startsWith('HTTP/1.1 101'));
+      stopped = true;
+      const started = Date.now();
+      await live.t.app.stop();
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      socket.destroy();
+    }
   });
 
   it('ends an open SSE stream over the port', async () => {

@@ -81,6 +81,17 @@ describe('a request parameter that is not JSON is BAD_USER_INPUT, not an interna
     });
   }
 
+  it('a GET that says its content type is JSON is parsed, and refused, the same way', async () => {
+    t = await startTestApp();
+    const query = new URLSearchParams({ query: ONE, variables: '{"id": ' });
+    const response = await t.app.yoga.fetch(`http://gateway.test/graphql?${query}`, {
+      headers: { accept: 'application/graphql-response+json', 'content-type': 'application/json' },
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual(expected);
+    expect(errorLines()).toEqual([]);
+  });
+
   it('a form POST with variables that are not JSON: 400', async () => {
     t = await startTestApp();
     const response = await t.app.yoga.fetch('http://gateway.test/graphql', {

@@ -44,10 +44,16 @@ export function nextPollDelay(status: SyncStatus, cadence: Cadence, now: number)
   );
 }
 
-/** Wait after the n-th failure in a row (n ≥ 1): doubling from the short period, capped; Retry-After wins when longer. */
+/** The longest Retry-After a poller honours: its subscribers still hear at least hourly. */
+export const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
+
+/**
+ * Wait after the n-th failure in a row (n ≥ 1): doubling from the short period, capped;
+ * Retry-After wins when longer, up to an hour.
+ */
 export function backoffDelay(failures: number, cadence: Cadence, retryAfterMs?: number): number {
   const doubled = Math.min(backoffCap(cadence), cadence.intervalMs * 2 ** failures);
-  return Math.max(doubled, retryAfterMs ?? 0);
+  return Math.max(doubled, Math.min(retryAfterMs ?? 0, MAX_RETRY_AFTER_MS));
 }
 
 /** Up to 5% later (at most 250 ms), so pollers started together drift apart instead of firing in lockstep. */

@@ -14,7 +14,10 @@ export interface Scheduler {
   clearTimeout(handle: unknown): void;
 }
 
+// Node fires a longer delay after 1 ms, so a very long wait is a wait of ~24.8 days.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const realScheduler: Scheduler = {
-  setTimeout: (run, ms) => setTimeout(run, ms),
+  setTimeout: (run, ms) => setTimeout(run, Math.min(ms, MAX_TIMER_MS)),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
