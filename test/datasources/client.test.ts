@@ -283,6 +283,13 @@ describe('circuit breaker', () => {
   const breakerClient = (options: Partial<PolytomicClientOptions> = {}) =>
     client({ breakerThreshold: 2, onBreakerState: (state) => states.push(state), ...options });
   const NULL_STATUS = { ...STATUS, nextExecutionTime: null };
+  /** The breaker is open: a call for `id` fails fast, and Polytomic sees no request. */
+  const expectFailsFast = async (polytomic: PolytomicClient, id: string) => {
+    const calls = sim.statusCalls();
+    const error = await failure(polytomic.getSyncStatus(id, AUTH));
+    expect(error).toBeInstanceOf(UpstreamCircuitOpenError);
+    expect(sim.statusCalls()).toBe(calls);
+  };
 
   beforeEach(() => {
     states = [];
@@ -330,24 +337,20 @@ describe('circuit breaker', () => {
     await failure(polytomic.getSyncStatus(OTHER, AUTH));
     expect(sim.statusCalls()).toBe(4);
     expect(states).toEqual(['open']);
-    expect(await failure(polytomic.getSyncStatus(THIRD, AUTH))).toBeInstanceOf(
-      UpstreamCircuitOpenError,
-    );
-    expect(sim.statusCalls()).toBe(4);
+    await expectFailsFast(polytomic, THIRD);
   });
 
-  it('counts every 502, 503 and 504 attempt, whichever sync it came from', async () => {
-    sim.inject({ kind: 'status', status: 503 }, { syncId: SYNC });
-    const polytomic = breakerClient();
-    await failure(polytomic.getSyncStatus(SYNC, AUTH));
-    // Two attempts of one sync opened it; the third never left.
-    expect(sim.statusCalls()).toBe(2);
-    expect(states).toEqual(['open']);
-    expect(await failure(polytomic.getSyncStatus(OTHER, AUTH))).toBeInstanceOf(
-      UpstreamCircuitOpenError,
-    );
-    expect(sim.statusCalls()).toBe(2);
-  });
+  for (const status of [502, 503, 504, 521]) {
+    it(`counts every ${status} attempt, whichever sync it came from`, async () => {
+      sim.inject({ kind: 'status', status }, { syncId: SYNC });
+      const polytomic = breakerClient();
+      await failure(polytomic.getSyncStatus(SYNC, AUTH));
+      // Two attempts of one sync opened it; the third never left.
+      expect(sim.statusCalls()).toBe(2);
+      expect(states).toEqual(['open']);
+      await expectFailsFast(polytomic, OTHER);
+    });
+  }
 
   it('starts a new streak after a success: a sync that failed before counts again', async () => {
     sim.inject({ kind: 'status', status: 500 }, { syncId: SYNC });
