@@ -108,7 +108,7 @@ export function createPolytomicClient(options: PolytomicClientOptions): Polytomi
   // A failure that may be one sync's own (a 500, a bad body) counts once per sync until a call
   // succeeds or the breaker closes, so a sync Polytomic cannot serve neither opens the breaker
   // for the others nor, as the probe, keeps it open; failures that speak for Polytomic as a
-  // whole (502-504, timeouts, connection errors) all count.
+  // whole (any other 5xx, timeouts, connection errors) all count.
   const failures = new WeakMap<PolytomicError, { syncId: string; probe: boolean }>();
   const failingSyncs = new Set<string>();
   // The breaker's predicate; it also remembers the sync of a failure it counts.
