@@ -27,8 +27,8 @@ import {
 import { until } from '../utils/manual-scheduler.js';
 import { type RunningRouter, startRouter } from './router/router.mjs';
 
-// A real federation router in front of this subgraph: Hive Gateway's runtime (its own package in
-// ./router, see router.mjs), on a real port, composed with Apollo's composition from what both
+// A real federation router in front of this subgraph: Hive Gateway's runtime (./router, see
+// router.mjs; its packages are devDependencies), on a real port, composed with Apollo's composition from what both
 // running subgraphs serve. Clients subscribe to the router; the router subscribes to this
 // subgraph (over graphql-ws or SSE) and, per event, fetches `pipelineCount` from the Pipeline
 // subgraph by the entity key.
