@@ -164,7 +164,8 @@ export function runningBody(count: number): string {
  */
 export async function startBenchSimulator(count: number, prefix: string) {
   const now = () => performance.timeOrigin + performance.now();
-  const sim: Simulator = createSimulator({ port: 0, now });
+  // The latency figures read the time of every poll, so the log keeps all of a run's requests.
+  const sim: Simulator = createSimulator({ port: 0, now, requestLogSize: 1_000_000 });
   const url = await sim.start();
   const ids = Array.from(
     { length: count },
