@@ -25,20 +25,18 @@ const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
  */
 export function useGraphQLMetrics(registry: Registry): Plugin {
   const registers = [registry];
-  const executeDuration = new Histogram({
-    name: 'graphql_envelop_request_duration',
-    help: 'Time spent executing GraphQL queries and mutations',
-    labelNames: ['operationType'],
-    buckets: DURATION_BUCKETS,
-    registers,
-  });
-  const httpDuration = new Histogram({
-    name: 'graphql_yoga_http_duration',
-    help: 'Time spent on HTTP requests whose GraphQL document parsed',
-    labelNames: ['operationType', 'method', 'statusCode'],
-    buckets: DURATION_BUCKETS,
-    registers,
-  });
+  const seconds = <L extends string>(name: string, help: string, labelNames: L[]) =>
+    new Histogram<L>({ name, help, labelNames, buckets: DURATION_BUCKETS, registers });
+  const executeDuration = seconds(
+    'graphql_envelop_request_duration',
+    'Time spent executing GraphQL queries and mutations',
+    ['operationType'],
+  );
+  const httpDuration = seconds(
+    'graphql_yoga_http_duration',
+    'Time spent on HTTP requests whose GraphQL document parsed',
+    ['operationType', 'method', 'statusCode'],
+  );
   const errors = new Counter({
     name: 'graphql_envelop_error_result',
     help: 'Errors in GraphQL results, by the phase that raised them and extensions.code',
