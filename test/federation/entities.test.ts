@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addSyncs, syncEntity as entity, SYNC_IDS as IDS } from '../utils/federation-helpers.js';
 import { syncId } from '../utils/gateway-helpers.js';
-import { startTestApp, type TestApp } from '../utils/test-app.js';
+import { errorLogLines, startTestApp, type TestApp } from '../utils/test-app.js';
 
 // `_entities` as a router calls it: one request, many representations, straight to the subgraph.
 
@@ -142,7 +142,7 @@ describe('_entities', () => {
     });
     expect(app().sim.statusCalls()).toBe(1);
     // Client input, not a fault of the gateway: nothing is logged at error level.
-    expect(app().logs.filter((line) => JSON.parse(line).level >= 50)).toEqual([]);
+    expect(errorLogLines(app())).toEqual([]);
   });
 
   it('a representation of no entity of this subgraph is BAD_USER_INPUT at its index, not an internal error', async () => {
@@ -164,6 +164,6 @@ describe('_entities', () => {
       errors: [foreign(0), foreign(2), foreign(3), foreign(4)],
     });
     expect(app().sim.statusCalls()).toBe(1);
-    expect(app().logs.filter((line) => JSON.parse(line).level >= 50)).toEqual([]);
+    expect(errorLogLines(app())).toEqual([]);
   });
 });

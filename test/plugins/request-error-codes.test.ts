@@ -1,14 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SIM_SYNCS } from '../../src/simulator/index.js';
-import { startTestApp, type TestApp } from '../utils/test-app.js';
+import { errorLogLines, startTestApp, type TestApp } from '../utils/test-app.js';
 
 const ONE = /* GraphQL */ `query One($id: ID!) { bulkSync(id: $id) { id } }`;
 
 let t: TestApp;
 afterEach(() => t.close());
-
-/** Lines the gateway logged at error level or above. */
-const errorLines = () => t.logs.filter((line) => JSON.parse(line).level >= 50);
 
 describe("yoga's refusals of a malformed HTTP request carry BAD_USER_INPUT", () => {
   const post = (body: string, headers: Record<string, string> = {}) =>
@@ -77,7 +74,7 @@ describe('a request parameter that is not JSON is BAD_USER_INPUT, not an interna
       expect(response.status).toBe(400);
       expect(await response.json()).toEqual(expected);
       expect(t.sim.statusCalls()).toBe(0);
-      expect(errorLines()).toEqual([]);
+      expect(errorLogLines(t)).toEqual([]);
     });
   }
 
@@ -89,7 +86,7 @@ describe('a request parameter that is not JSON is BAD_USER_INPUT, not an interna
     });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual(expected);
-    expect(errorLines()).toEqual([]);
+    expect(errorLogLines(t)).toEqual([]);
   });
 
   it('a form POST with variables that are not JSON: 400', async () => {
@@ -104,7 +101,7 @@ describe('a request parameter that is not JSON is BAD_USER_INPUT, not an interna
     });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual(expected);
-    expect(errorLines()).toEqual([]);
+    expect(errorLogLines(t)).toEqual([]);
   });
 
   it('a GET with good variables still runs', async () => {

@@ -20,6 +20,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** The log lines a test app wrote at error level or above. */
+export function errorLogLines(t: Pick<TestApp, 'logs'>): string[] {
+  return t.logs.filter((line) => JSON.parse(line).level >= 50);
+}
+
 export interface GraphQLResponse {
   status: number;
   body: {
