@@ -1,7 +1,12 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import {
+  type ASTVisitor,
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  type ValidationContext,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config.js';
 import { ErrorCode } from '../schema/errors.js';
@@ -34,6 +39,7 @@ export function safetyPlugins(config: Config): Plugin[] {
       blockFieldSuggestion: { enabled: !safety.fieldSuggestions },
     }) as Plugin,
   ];
+  plugins.push(useKnownOperationTypes());
   if (!safety.introspection) plugins.push(useNoIntrospection());
   // After Armor, so the parse function and rules it wraps include Armor's.
   plugins.push(useInputErrorCodes(), useRequestErrorCodes());
@@ -67,6 +73,30 @@ function useNoIntrospection(): Plugin {
   return {
     onValidate({ addValidationRule }) {
       addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+}
+
+/**
+ * Refuses an operation type the schema has no root for (this one has no mutations) at
+ * validation, as graphql 17's KnownOperationTypesRule will. graphql 16 lets such a document
+ * validate, fails it at execution with `data: null` and no code, and graphql-jit cannot compile
+ * it at all; written here because graphql 16, GraphQL Armor and envelop have no such rule.
+ */
+function useKnownOperationTypes(): Plugin {
+  const rule = (context: ValidationContext): ASTVisitor => ({
+    OperationDefinition(node) {
+      if (context.getSchema().getRootType(node.operation)) return;
+      context.reportError(
+        new GraphQLError(`This API has no ${node.operation}s; only queries and subscriptions.`, {
+          nodes: node,
+        }),
+      );
+    },
+  });
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(rule);
     },
   };
 }

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SIM_SYNCS } from '../../src/simulator/index.js';
 import { expectNoLeak, ONE_SYNC, syncId } from '../utils/gateway-helpers.js';
 import { envelope } from '../utils/live-helpers.js';
 import { errorCodes } from '../utils/resilience-helpers.js';
-import { type TestApp, useTestApps } from '../utils/test-app.js';
+import { errorLogLines, type TestApp, useTestApps } from '../utils/test-app.js';
 
 const start = useTestApps();
 const tempDirs: string[] = [];
@@ -214,6 +214,18 @@ describe('hostile operations (production mode) are refused before any upstream c
       await expectStillServing(t, answer);
     });
   }
+
+  it('refuses a POSTed mutation (the schema has none) with nothing on stderr or in the error log', async () => {
+    const t = await start();
+    const stderr = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const answer = await send(t, json({ query: 'mutation { bulkSync }' }));
+    expect(answer.status).toBe(200);
+    expect(answer.codes).toEqual(['BAD_USER_INPUT']);
+    expect(answer.messages).toEqual(['This API has no mutations; only queries and subscriptions.']);
+    expect(stderr).not.toHaveBeenCalled();
+    expect(errorLogLines(t)).toEqual([]);
+    await expectStillServing(t, answer);
+  });
 
   it('allows exactly MAX_ALIASES aliases', async () => {
     const t = await start();
