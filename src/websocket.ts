@@ -19,7 +19,9 @@ export interface WebSocketContext {
 /**
  * graphql-ws (`graphql-transport-ws`) on the HTTP server's /graphql, executing through yoga's
  * envelop pipeline (`getEnveloped`), so plugins, context, validation and masking are the same as
- * over HTTP. Connections with no credential at all are refused at connection_init (4403).
+ * over HTTP. A connection with no credential is accepted, and each of its operations fails
+ * with UNAUTHENTICATED as over HTTP (the runtime contract): a close code would not say why, and
+ * graphql-ws clients retry 4403 as if it were a network failure.
  */
 export function attachWebSocket(
   server: Server,
@@ -47,11 +49,6 @@ export function attachWebSocket(
       connectionInitWaitTimeout: websocket.connectionInitTimeoutMs,
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
-      onConnect: (ctx) =>
-        Boolean(
-          clientAuthorization(ctx.connectionParams, ctx.extra.request) ??
-            config.polytomic.serviceAuthorization,
-        ),
       onSubscribe: async (ctx, _id, payload) => {
         // A flood of subscribe messages costs parsing and validation even when refused: past
         // the per-minute bound the connection is closed (4429), as graphql-ws does for floods.
