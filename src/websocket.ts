@@ -1,6 +1,11 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type ExecutionArgs, GraphQLError } from 'graphql';
+import {
+  type ExecutionArgs,
+  type FormattedExecutionResult,
+  GraphQLError,
+  type GraphQLFormattedError,
+} from 'graphql';
 import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
@@ -104,6 +109,14 @@ export function attachWebSocket(
           throw error;
         }
       },
+      onNext: (_ctx, _id, _payload, _args, { data, errors, extensions }) => {
+        if (!errors?.length) return undefined;
+        const formatted: FormattedExecutionResult = { errors: formatErrors(errors) };
+        if (data !== undefined) formatted.data = data;
+        if (extensions) formatted.extensions = extensions;
+        return formatted;
+      },
+      onError: (_ctx, _id, _payload, errors) => formatErrors(errors),
       onComplete: (ctx) => {
         active.set(ctx, Math.max(0, (active.get(ctx) ?? 1) - 1));
       },
@@ -135,6 +148,21 @@ function persistedQuery(
     | undefined;
   const hash = persistedQuery?.sha256Hash;
   return typeof hash === 'string' ? operations.get(hash) : undefined;
+}
+
+/**
+ * Errors as JSON, without the hints yoga's HTTP layer reads and strips from its own responses
+ * (`extensions.http`: a status and headers; `unexpected`): over WebSocket nothing strips them.
+ */
+function formatErrors(errors: readonly GraphQLError[]): GraphQLFormattedError[] {
+  return errors.map((error) => {
+    const formatted = error.toJSON();
+    if (!formatted.extensions) return formatted;
+    const { http: _http, unexpected: _unexpected, ...extensions } = formatted.extensions;
+    if (Object.keys(extensions).length > 0) return { ...formatted, extensions };
+    const { extensions: _all, ...rest } = formatted;
+    return rest;
+  });
 }
 
 /** `authorization` (or `Authorization`) of connection_init, else the upgrade request's header. */

@@ -141,3 +141,25 @@ describe('MAX_POLLERS', () => {
     expect(kept.completed).toBe(false);
   });
 });
+
+describe('input errors over WebSocket', () => {
+  it('carry only the contract code: none of yoga’s HTTP hints (extensions.http)', async () => {
+    const { t, open } = await begin();
+    const client = open();
+    const syntax = watch(client, 'subscription { bulkSync(id: ', {});
+    const missing = watch(client, SUB_COUNT, {});
+    await ended(syntax);
+    await ended(missing);
+    expect(syntax.error).toEqual([
+      {
+        message: 'Syntax Error: Unexpected <EOF>.',
+        locations: [{ line: 1, column: 29 }],
+        extensions: { code: 'BAD_USER_INPUT' },
+      },
+    ]);
+    expect(missing.events.map((event) => event.errors?.map((e) => e.extensions))).toEqual([
+      [{ code: 'BAD_USER_INPUT' }],
+    ]);
+    expect(t.sim.statusCalls()).toBe(0);
+  });
+});
