@@ -1,3 +1,4 @@
+import { createGraphQLError } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import { watchSyncs } from '../datasources/live/channel.js';
 import type { LiveEvent } from '../datasources/live/events.js';
@@ -184,7 +185,13 @@ function fromEvent(event: LiveEvent, asked: readonly string[], context: Context)
   context.liveSyncId = event.syncId;
   const id = asked.find((candidate) => candidate.toLowerCase() === event.syncId) ?? event.syncId;
   if ('endedWith' in event) {
-    throw toClientError(new UpstreamHttpError(event.endedWith.statusCode), id);
+    const { message, extensions } = toClientError(
+      new UpstreamHttpError(event.endedWith.statusCode),
+      id,
+    );
+    // The error's path is the subscription field: in bulkSyncChanges only this says which
+    // sync's stream has ended (a 401's message names none).
+    throw createGraphQLError(message, { extensions: { ...extensions, syncId: id } });
   }
   return { id, snapshot: event.snapshot };
 }

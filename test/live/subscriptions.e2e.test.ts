@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { SIM_SYNCS } from '../../src/simulator/index.js';
 import { syncId } from '../utils/gateway-helpers.js';
 import {
-  codeOf,
   ended,
   envelope,
   executionOf,
@@ -210,7 +209,7 @@ describe('syncs that can no longer be watched', () => {
     expect(w.events).toHaveLength(2);
     expect(w.events[1]?.data).toBeNull();
     expect(w.events[1]?.errors).toHaveLength(1);
-    expect(codeOf(w.events[1])).toBe(code);
+    expect(w.events[1]?.errors?.[0]?.extensions).toEqual({ code, syncId: id });
     expect(scheduler.pending()).toEqual([]);
     scheduler.advance(IDLE_MS * 10);
     await settle();
@@ -231,7 +230,7 @@ describe('syncs that can no longer be watched', () => {
     await until(() => w.events.length === 4);
     const endEvent = w.events[3];
     expect(endEvent?.data).toBeNull();
-    expect(codeOf(endEvent)).toBe('NOT_FOUND');
+    expect(endEvent?.errors?.[0]?.extensions).toEqual({ code: 'NOT_FOUND', syncId: gone });
     expect(endEvent?.errors?.[0]?.message).toContain(gone);
     expect(w.completed).toBe(false);
 
@@ -256,7 +255,10 @@ describe('syncs that can no longer be watched', () => {
     scheduler.advance(ROUND_MS);
     await ended(w);
     expect(w.completed).toBe(true);
-    expect(w.events.slice(2).map(codeOf)).toEqual(['NOT_FOUND', 'NOT_FOUND']);
+    expect(w.events.slice(2).map((event) => event.errors?.[0]?.extensions)).toEqual(
+      expect.arrayContaining(ids.map((id) => ({ code: 'NOT_FOUND', syncId: id }))),
+    );
+    expect(w.events).toHaveLength(4);
     expect(scheduler.pending()).toEqual([]);
   });
 });
