@@ -1,5 +1,6 @@
 import type { SchemaTypes } from '@pothos/core';
 import type { builder } from './builder.js';
+import { clientError, ErrorCode } from './errors.js';
 
 type Types =
   typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
@@ -20,7 +21,7 @@ export function progressFields<Shape extends Progress>(
   t: PothosSchemaTypes.ObjectFieldBuilder<Types, Shape>,
 ) {
   const count = (key: 'recordCount' | 'errorCount' | 'warningCount', description: string) =>
-    t.field({ type: 'SafeInt', description, resolve: (run) => run[key] });
+    t.field({ type: 'SafeInt', description, resolve: (run) => exactCount(run[key], key) });
   const time = (
     key: 'createdAt' | 'startedAt' | 'completedAt' | 'updatedAt',
     description: string,
@@ -34,4 +35,17 @@ export function progressFields<Shape extends Progress>(
     completedAt: time('completedAt', 'When it finished; null until then.'),
     updatedAt: time('updatedAt', 'When Polytomic last updated it.'),
   };
+}
+
+/**
+ * A count SafeInt carries exactly; otherwise this field alone fails (null, with its error), and
+ * the rest of the status is served. Polytomic's counts are int64: one beyond 2^53-1 cannot be
+ * sent as a JSON number without rounding, and a fractional one is no count at all.
+ */
+function exactCount(value: number | null, field: string): number | null {
+  if (value === null || Number.isSafeInteger(value)) return value;
+  throw clientError(
+    ErrorCode.UPSTREAM_UNAVAILABLE,
+    `Polytomic sent ${field} ${value}, which is no whole number within ±(2^53-1).`,
+  );
 }

@@ -343,10 +343,6 @@ describe('upstream failures map to contract codes', () => {
     ['null', 'null'],
     ['an empty body', ''],
     ['HTML', '<html><body>Bad gateway</body></html>'],
-    [
-      'a fractional count',
-      '{"data":{"last_execution":{"id":"e","status":"completed","record_count":1.5}}}',
-    ],
   ];
   for (const [name, body] of malformed) {
     it(`answers UPSTREAM_UNAVAILABLE without retry for ${name}`, async () => {
@@ -359,27 +355,37 @@ describe('upstream failures map to contract codes', () => {
     });
   }
 
-  it('answers a contract code, never INTERNAL_SERVER_ERROR, for a count beyond 2^53-1', async () => {
+  it('fails only a count beyond 2^53-1 or fractional, with a contract code; the rest is served', async () => {
     const t = await start();
-    // The same out-of-range count as a JSON number and as a digit string must fail alike.
-    t.sim.addSync(
-      syncId(1),
-      '{"data":{"current_execution":{"id":"e","status":"running","record_count":100000000000000000000}}}',
-    );
-    t.sim.addSync(
-      syncId(2),
-      '{"data":{"current_execution":{"id":"e","status":"running","record_count":"100000000000000000000"}}}',
-    );
+    // Out of range as a JSON number and as a digit string, and a fraction, all fail alike.
+    const body = (count: string) =>
+      `{"data":{"current_execution":{"id":"e","status":"running","record_count":${count},"error_count":7}}}`;
+    t.sim.addSync(syncId(1), body('100000000000000000000'));
+    t.sim.addSync(syncId(2), body('"100000000000000000000"'));
+    t.sim.addSync(syncId(3), body('1.5'));
     const query = /* GraphQL */ `
-      query ($ids: [ID!]!) { bulkSyncs(ids: $ids) { id status { currentExecution { recordCount } } } }
+      query ($ids: [ID!]!) {
+        bulkSyncs(ids: $ids) { id status { currentExecution { status recordCount errorCount } } }
+      }
     `;
-    const res = await t.query(query, { ids: [syncId(1), syncId(2)] });
-    expect(res.body.data).toEqual({ bulkSyncs: [null, null] });
+    const ids = [syncId(1), syncId(2), syncId(3)];
+    const res = await t.query(query, { ids });
+    const served = { status: 'RUNNING', recordCount: null, errorCount: 7 };
+    expect(res.body.data).toEqual({
+      bulkSyncs: ids.map((id) => ({ id, status: { currentExecution: served } })),
+    });
+    const at = (i: number) => ['bulkSyncs', i, 'status', 'currentExecution', 'recordCount'];
     expect(codes(res)).toEqual([
-      ['UPSTREAM_UNAVAILABLE', ['bulkSyncs', 0]],
-      ['UPSTREAM_UNAVAILABLE', ['bulkSyncs', 1]],
+      ['UPSTREAM_UNAVAILABLE', at(0)],
+      ['UPSTREAM_UNAVAILABLE', at(1)],
+      ['UPSTREAM_UNAVAILABLE', at(2)],
     ]);
-    expect(t.sim.statusCalls()).toBe(2);
+    expect(res.body.errors?.map((e) => e.message)).toEqual([
+      'Polytomic sent recordCount 100000000000000000000, which is no whole number within ±(2^53-1).',
+      'Polytomic sent recordCount 100000000000000000000, which is no whole number within ±(2^53-1).',
+      'Polytomic sent recordCount 1.5, which is no whole number within ±(2^53-1).',
+    ]);
+    expect(t.sim.statusCalls()).toBe(3);
     expectNoLeak(t, res.text);
   });
 
