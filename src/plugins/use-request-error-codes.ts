@@ -9,7 +9,8 @@ import { ErrorCode } from '../schema/errors.js';
  * contract's, and echoes the JSON parser's error as `originalError`. Those errors keep their HTTP
  * status and get BAD_USER_INPUT. yoga also parses the `variables` and `extensions` of a GET (or a
  * form POST) without catching a JSON error, which became a 500 with a stack in the logs: that is
- * a 400 BAD_USER_INPUT too.
+ * a 400 BAD_USER_INPUT too, and a body of a content type yoga reads none of (its bare 415) gets
+ * an error saying what to send.
  */
 export function useRequestErrorCodes(): Plugin {
   return {
@@ -18,7 +19,9 @@ export function useRequestErrorCodes(): Plugin {
       // may carry a JSON content type too, and its parameters are parsed all the same.
       const jsonBody =
         request.method === 'POST' && request.headers.get('content-type')?.includes('json');
-      if (!requestParser || jsonBody) return;
+      // No parser for this content type: yoga would answer an empty 415, with nothing to say why.
+      if (!requestParser) return setRequestParser(unsupportedMediaType);
+      if (jsonBody) return;
       setRequestParser((parsing) => {
         try {
           const params = requestParser(parsing);
@@ -34,6 +37,13 @@ export function useRequestErrorCodes(): Plugin {
       setResult({ ...result, errors: result.errors.map(asInputError) });
     },
   };
+}
+
+function unsupportedMediaType(): never {
+  throw createGraphQLError(
+    'Unsupported Content-Type: POST a JSON body (application/json), or send the query by GET.',
+    { extensions: { http: { status: 415 }, code: ErrorCode.BAD_USER_INPUT } },
+  );
 }
 
 function asParameterError(error: unknown): never {

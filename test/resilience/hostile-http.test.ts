@@ -181,7 +181,9 @@ describe('hostile operations (production mode) are refused before any upstream c
         },
       ],
       status: 415,
-      codes: [],
+      codes: ['BAD_USER_INPUT'],
+      message:
+        /^Unsupported Content-Type: POST a JSON body \(application\/json\), or send the query by GET\.$/,
     },
     {
       name: 'a browser GET (Origin) without a CSRF header',
