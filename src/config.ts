@@ -108,7 +108,9 @@ const envSchema = z
       .default('info'),
     GRAPHIQL: bool.optional(),
     SHUTDOWN_TIMEOUT_MS: ms(0, 10000),
-    STALE_IF_ERROR_MS: ms(0, 300000),
+    // Off unless asked for: a client written to the contract expects UPSTREAM_UNAVAILABLE or
+    // RATE_LIMITED when Polytomic fails, and CACHE_TTL_MS is the reuse the runtime contract names.
+    STALE_IF_ERROR_MS: ms(0, 0),
     BREAKER_THRESHOLD: int(1, 5),
     BREAKER_HALF_OPEN_MS: ms(100, 5000),
     RETRY_BUDGET_PERCENT: int(0, 20),

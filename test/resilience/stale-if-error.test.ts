@@ -203,12 +203,22 @@ describe('stale-if-error (CACHE_TTL_MS 0, STALE_IF_ERROR_MS 60000)', () => {
     expect(t.sim.statusCalls()).toBe(4);
   });
 
-  it('is off with STALE_IF_ERROR_MS 0: UPSTREAM_UNAVAILABLE', async () => {
-    const { t } = await primed({ STALE_IF_ERROR_MS: '0' });
+  it.each([
+    ['unset (the default)', undefined],
+    ['0', '0'],
+  ])('is off with STALE_IF_ERROR_MS %s: UPSTREAM_UNAVAILABLE, RATE_LIMITED', async (_, value) => {
+    const { t } = await primed({ STALE_IF_ERROR_MS: value, CACHE_TTL_MS: undefined });
+    // Past the default CACHE_TTL_MS (1 s), so the good status is no longer reused.
+    await sleep(1100);
     t.sim.inject({ kind: 'status', status: 503 }, { syncId: ID, times: 1 });
-    const res = await t.query(STATUS, { id: ID });
-    expect(res.body.data).toEqual({ bulkSync: null });
-    expect(errorCodes(res)).toEqual(['UPSTREAM_UNAVAILABLE']);
+    t.sim.inject({ kind: 'status', status: 429 }, { syncId: ID, times: 1 });
+    const unavailable = await t.query(STATUS, { id: ID });
+    expect(unavailable.body.data).toEqual({ bulkSync: null });
+    expect(errorCodes(unavailable)).toEqual(['UPSTREAM_UNAVAILABLE']);
+    const limited = await t.query(STATUS, { id: ID });
+    expect(limited.body.data).toEqual({ bulkSync: null });
+    expect(errorCodes(limited)).toEqual(['RATE_LIMITED']);
+    expect(t.sim.statusCalls()).toBe(3);
   });
 
   it('stops standing in once the last good status is older than STALE_IF_ERROR_MS', async () => {
