@@ -116,4 +116,35 @@ describe('upstream outage', () => {
     expect(executionOf(w.events[1])).toEqual({ recordCount: 5 });
     expect(t.sim.statusCalls()).toBe(4);
   });
+
+  it('honours a Retry-After longer than the backoff, up to an hour, then resumes', async () => {
+    const { t, scheduler, client } = await begin();
+    const id = syncId(1);
+    t.sim.addSync(id, envelope({ recordCount: 1 }));
+    const w = watch(client, SUB_COUNT, { id });
+    await until(() => w.events.length === 1);
+    const tooMany = (seconds: string) =>
+      t.sim.inject(
+        { kind: 'status', status: 429, headers: { 'retry-after': seconds } },
+        { syncId: id, times: 1 },
+      );
+    for (const [seconds, waitMs] of [
+      ['30', 30_000],
+      ['3600', 3_600_000],
+      ['86400', 3_600_000],
+    ] as const) {
+      tooMany(seconds);
+      const calls = t.sim.statusCalls();
+      fireNext(scheduler);
+      await until(() => t.sim.statusCalls() === calls + 1 && scheduler.pending().length === 1);
+      expect(isJittered(scheduler.requested.at(-1), waitMs)).toBe(true);
+    }
+
+    t.sim.setStatus(id, envelope({ recordCount: 6 }));
+    fireNext(scheduler);
+    await until(() => w.events.length === 2);
+    expect(executionOf(w.events[1])).toEqual({ recordCount: 6 });
+    expect(w.error).toBeUndefined();
+    expect(t.sim.statusCalls()).toBe(5);
+  });
 });
