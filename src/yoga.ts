@@ -85,8 +85,9 @@ export function createGatewayYoga(
       useGraphQlJit(
         {},
         {
-          enableIf: ({ document, operationName }) =>
-            getOperationAST(document, operationName)?.operation === 'query',
+          // The plugin caches a compiled query per document, whatever operationName asks: a
+          // document of several operations would run the first one compiled for every name.
+          enableIf: ({ document }) => getOperationAST(document)?.operation === 'query',
           // A validated query that graphql-jit cannot compile is this gateway's bug: logged,
           // and the client gets the compile error as its result.
           onError: (result) => logger.error({ errors: result.errors }, 'query did not compile'),

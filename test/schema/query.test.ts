@@ -650,3 +650,27 @@ describe('upstream request', () => {
     expect(t.sim.statusCalls()).toBe(1);
   });
 });
+
+describe('documents with several operations', () => {
+  it('runs the operation operationName names, each time', async () => {
+    const t = await start();
+    const document = /* GraphQL */ `
+      query A { a: bulkSync(id: "${SIM_SYNCS.idle}") { id } }
+      query B { b: bulkSync(id: "${SIM_SYNCS.orders}") { id } }
+    `;
+    const run = async (operationName: string) => {
+      const response = await t.app.yoga.fetch('http://gateway.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: document, operationName }),
+      });
+      return response.json();
+    };
+    // Compiled queries are cached per parsed document: the second name must not get the first's.
+    expect(await run('A')).toEqual({ data: { a: { id: SIM_SYNCS.idle } } });
+    expect(await run('B')).toEqual({ data: { b: { id: SIM_SYNCS.orders } } });
+    expect(await run('A')).toEqual({ data: { a: { id: SIM_SYNCS.idle } } });
+    expect(t.sim.statusCalls(SIM_SYNCS.idle)).toBe(2);
+    expect(t.sim.statusCalls(SIM_SYNCS.orders)).toBe(1);
+  });
+});
