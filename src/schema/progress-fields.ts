@@ -1,4 +1,6 @@
 import type { SchemaTypes } from '@pothos/core';
+import type { Context } from '../context.js';
+import { type Count, UNSERVABLE } from '../datasources/polytomic/types.js';
 import type { builder } from './builder.js';
 import { clientError, ErrorCode } from './errors.js';
 
@@ -7,9 +9,9 @@ type Types =
 
 /** What an execution and a schema run both report about their progress. */
 interface Progress {
-  recordCount: number | null;
-  errorCount: number | null;
-  warningCount: number | null;
+  recordCount: Count;
+  errorCount: Count;
+  warningCount: Count;
   createdAt: string | null;
   startedAt: string | null;
   completedAt: string | null;
@@ -21,7 +23,11 @@ export function progressFields<Shape extends Progress>(
   t: PothosSchemaTypes.ObjectFieldBuilder<Types, Shape>,
 ) {
   const count = (key: 'recordCount' | 'errorCount' | 'warningCount', description: string) =>
-    t.field({ type: 'SafeInt', description, resolve: (run) => exactCount(run[key], key) });
+    t.field({
+      type: 'SafeInt',
+      description,
+      resolve: (run, _args, context) => exactCount(run[key], key, context),
+    });
   const time = (
     key: 'createdAt' | 'startedAt' | 'completedAt' | 'updatedAt',
     description: string,
@@ -38,14 +44,15 @@ export function progressFields<Shape extends Progress>(
 }
 
 /**
- * A count SafeInt carries exactly; otherwise this field alone fails (null, with its error), and
- * the rest of the status is served. Polytomic's counts are int64: one beyond 2^53-1 cannot be
- * sent as a JSON number without rounding, and a fractional one is no count at all.
+ * A count as the schema serves it: one SafeInt cannot carry (beyond 2^53-1, or not whole) fails
+ * this field alone (null, with its error) and the rest of the status is served.
  */
-function exactCount(value: number | null, field: string): number | null {
-  if (value === null || Number.isSafeInteger(value)) return value;
+function exactCount(value: Count, field: string, context: Context): number | null {
+  if (value !== UNSERVABLE) return value;
+  // Seen by operators too: before, such a body was an unreadable sync in the logs and metrics.
+  context.log().warn({ field }, 'Polytomic sent a count SafeInt cannot carry');
   throw clientError(
     ErrorCode.UPSTREAM_UNAVAILABLE,
-    `Polytomic sent ${field} ${value}, which is no whole number within ±(2^53-1).`,
+    `Polytomic sent a ${field} this API cannot send exactly (beyond ±(2^53-1), or not whole).`,
   );
 }

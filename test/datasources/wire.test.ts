@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UpstreamBodyError } from '../../src/datasources/polytomic/errors.js';
+import { UNSERVABLE } from '../../src/datasources/polytomic/types.js';
 import { parseStatusBody, toUtc } from '../../src/datasources/polytomic/wire.js';
 import { EMPTY_STATUS, execution, schemaRun } from '../fixtures/dtos.js';
 import { fullStatusFixture } from '../utils/gateway-helpers.js';
@@ -231,15 +232,26 @@ describe('parseStatusBody', () => {
     expect(execution?.schemas[0]?.errorCount).toBe(4294967296);
   });
 
-  it('keeps a count SafeInt cannot carry as sent: its field fails alone, not the status', () => {
+  it('marks a count SafeInt cannot carry as UNSERVABLE: its field fails alone, not the status', () => {
     const countOf = (value: string) =>
       parseStatusBody(`{"data":{"current_execution":{"record_count":${value}}}}`).currentExecution
         ?.recordCount;
-    expect(countOf('100000000000000000000')).toBe(1e20);
-    expect(countOf('"100000000000000000000"')).toBe(1e20);
-    // Rounded by Number(); the field's resolver refuses any unsafe value, so none is served.
-    expect(countOf('"9007199254740993"')).toBe(2 ** 53);
-    expect(countOf('1.5')).toBe(1.5);
+    for (const value of [
+      '100000000000000000000',
+      '"100000000000000000000"',
+      // Number() would round it to 2^53: not served as a number Polytomic never sent.
+      '"9007199254740993"',
+      '-9007199254740992',
+      '1.5',
+      // Beyond a double: JSON.parse and Number() both give Infinity.
+      '1e400',
+      `"${'9'.repeat(400)}"`,
+    ]) {
+      expect(countOf(value), value).toBe(UNSERVABLE);
+    }
+    expect(countOf('9007199254740991')).toBe(9007199254740991);
+    expect(countOf('-9007199254740991')).toBe(-9007199254740991);
+    expect(countOf('"007"')).toBe(7);
   });
 
   it('normalises timestamps inside the body and nulls the unreadable ones', () => {

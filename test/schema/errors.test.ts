@@ -7,6 +7,7 @@ import {
   TRUNCATED_BODY,
 } from '../../src/simulator/index.js';
 import { expectNoLeak, MANY_SYNCS, ONE_SYNC, syncId } from '../utils/gateway-helpers.js';
+import { breakerState } from '../utils/resilience-helpers.js';
 import { type GraphQLResponse, type TestApp, useTestApps } from '../utils/test-app.js';
 
 const start = useTestApps();
@@ -355,37 +356,65 @@ describe('upstream failures map to contract codes', () => {
     });
   }
 
-  it('fails only a count beyond 2^53-1 or fractional, with a contract code; the rest is served', async () => {
+  it('fails only a count SafeInt cannot carry, with a contract code; the rest is served', async () => {
     const t = await start();
-    // Out of range as a JSON number and as a digit string, and a fraction, all fail alike.
-    const body = (count: string) =>
-      `{"data":{"current_execution":{"id":"e","status":"running","record_count":${count},"error_count":7}}}`;
-    t.sim.addSync(syncId(1), body('100000000000000000000'));
-    t.sim.addSync(syncId(2), body('"100000000000000000000"'));
-    t.sim.addSync(syncId(3), body('1.5'));
+    // Out of range as a JSON number, as a digit string and beyond a double, and a fraction, in
+    // an execution and in a schema run: each fails its own field alike.
+    const counts = ['100000000000000000000', '"100000000000000000000"', '1e400', '1.5', '-0.5'];
+    const ids = counts.map((_, i) => syncId(i + 1));
+    counts.forEach((count, i) => {
+      t.sim.addSync(
+        syncId(i + 1),
+        `{"data":{"current_execution":{"id":"e","status":"running","record_count":${count},"error_count":7,` +
+          `"schemas":[{"schema":"s","status":"running","record_count":2,"warning_count":${count}}]}}}`,
+      );
+    });
     const query = /* GraphQL */ `
       query ($ids: [ID!]!) {
-        bulkSyncs(ids: $ids) { id status { currentExecution { status recordCount errorCount } } }
+        bulkSyncs(ids: $ids) { id status { currentExecution {
+          status recordCount errorCount schemas { recordCount warningCount }
+        } } }
       }
     `;
-    const ids = [syncId(1), syncId(2), syncId(3)];
     const res = await t.query(query, { ids });
-    const served = { status: 'RUNNING', recordCount: null, errorCount: 7 };
+    const served = {
+      status: 'RUNNING',
+      recordCount: null,
+      errorCount: 7,
+      schemas: [{ recordCount: 2, warningCount: null }],
+    };
     expect(res.body.data).toEqual({
       bulkSyncs: ids.map((id) => ({ id, status: { currentExecution: served } })),
     });
-    const at = (i: number) => ['bulkSyncs', i, 'status', 'currentExecution', 'recordCount'];
-    expect(codes(res)).toEqual([
-      ['UPSTREAM_UNAVAILABLE', at(0)],
-      ['UPSTREAM_UNAVAILABLE', at(1)],
-      ['UPSTREAM_UNAVAILABLE', at(2)],
-    ]);
-    expect(res.body.errors?.map((e) => e.message)).toEqual([
-      'Polytomic sent recordCount 100000000000000000000, which is no whole number within ±(2^53-1).',
-      'Polytomic sent recordCount 100000000000000000000, which is no whole number within ±(2^53-1).',
-      'Polytomic sent recordCount 1.5, which is no whole number within ±(2^53-1).',
-    ]);
-    expect(t.sim.statusCalls()).toBe(3);
+    const execution = (i: number) => ['bulkSyncs', i, 'status', 'currentExecution'];
+    // In the order the fields settled; compared as sorted lists.
+    const sorted = (list: unknown[]) => list.map((entry) => JSON.stringify(entry)).sort();
+    expect(sorted(codes(res))).toEqual(
+      sorted(
+        ids.flatMap((_, i) => [
+          ['UPSTREAM_UNAVAILABLE', [...execution(i), 'recordCount']],
+          ['UPSTREAM_UNAVAILABLE', [...execution(i), 'schemas', 0, 'warningCount']],
+        ]),
+      ),
+    );
+    expect(new Set(res.body.errors?.map((e) => e.message))).toEqual(
+      new Set([
+        'Polytomic sent a recordCount this API cannot send exactly (beyond ±(2^53-1), or not whole).',
+        'Polytomic sent a warningCount this API cannot send exactly (beyond ±(2^53-1), or not whole).',
+      ]),
+    );
+    const warned = t.logs.map((line) => JSON.parse(line)).filter((line) => line.level === 40);
+    expect(warned.map((line) => [line.msg, line.field]).sort()).toEqual(
+      ids
+        .flatMap(() => [
+          ['Polytomic sent a count SafeInt cannot carry', 'recordCount'],
+          ['Polytomic sent a count SafeInt cannot carry', 'warningCount'],
+        ])
+        .sort(),
+    );
+    expect(t.sim.statusCalls()).toBe(5);
+    // Five syncs (BREAKER_THRESHOLD) with such counts are no upstream failure: still closed.
+    expect(await breakerState(t)).toBe(0);
     expectNoLeak(t, res.text);
   });
 

@@ -3,6 +3,15 @@
  * field folded to `null`, timestamps as RFC 3339 UTC strings, enum values kept exactly as sent
  * (the schema maps them, with an UNKNOWN fallback).
  */
+/**
+ * A count (int64 on the wire): a whole number SafeInt carries exactly, null when absent, or
+ * UNSERVABLE when Polytomic sent one it cannot (beyond 2^53-1, not whole, or beyond a double).
+ * A marker rather than the number itself: the number may already be rounded, and it travels as
+ * JSON (Redis, change fingerprints), where Infinity would turn into null.
+ */
+export type Count = number | typeof UNSERVABLE | null;
+export const UNSERVABLE = 'unservable';
+
 /** A status as fetched, with when: what the store shares and caches. */
 export interface Snapshot {
   status: SyncStatus;
@@ -30,9 +39,9 @@ export interface Execution {
   isPartial: boolean | null;
   isResync: boolean | null;
   isTest: boolean | null;
-  recordCount: number | null;
-  errorCount: number | null;
-  warningCount: number | null;
+  recordCount: Count;
+  errorCount: Count;
+  warningCount: Count;
   createdAt: string | null;
   startedAt: string | null;
   completedAt: string | null;
@@ -46,9 +55,9 @@ export interface SchemaRun {
   outputName: string | null;
   status: string;
   statusMessage: string | null;
-  recordCount: number | null;
-  errorCount: number | null;
-  warningCount: number | null;
+  recordCount: Count;
+  errorCount: Count;
+  warningCount: Count;
   createdAt: string | null;
   startedAt: string | null;
   completedAt: string | null;

@@ -1,7 +1,14 @@
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { UpstreamBodyError } from './errors.js';
-import type { Execution, IngestionStatus, SchemaRun, SyncStatus } from './types.js';
+import {
+  type Count,
+  type Execution,
+  type IngestionStatus,
+  type SchemaRun,
+  type SyncStatus,
+  UNSERVABLE,
+} from './types.js';
 
 // Polytomic marks no response field as required and its SDKs keep enums open, so every leaf
 // accepts missing and null. A leaf of the wrong JSON type is still a malformed body.
@@ -12,13 +19,13 @@ import type { Execution, IngestionStatus, SchemaRun, SyncStatus } from './types.
 const text = z.string().nullish();
 const flag = z.boolean().nullish();
 /**
- * int64 on the wire: a JSON number, or a digit string from encoders that quote 64-bit ints. A
- * count SafeInt cannot carry exactly (beyond 2^53-1, or not whole) is kept as sent: that one
- * field fails when it is resolved (progressFields), not the whole status of the sync.
+ * int64 on the wire: a JSON number (one too big for a double parses as Infinity, which z.number()
+ * refuses), or a digit string from encoders that quote 64-bit ints. A count SafeInt cannot carry
+ * fails its own field only (toCount), not the whole status of the sync.
  */
 const count = z
   .union([
-    z.number(),
+    z.custom<number>((value) => typeof value === 'number'),
     z
       .string()
       .regex(/^-?\d+$/)
@@ -101,10 +108,15 @@ function utc(value: string | null | undefined): string | null {
   return known.utc;
 }
 
+function toCount(value: number | null | undefined): Count {
+  if (value == null) return null;
+  return Number.isSafeInteger(value) ? value : UNSERVABLE;
+}
+
 const toProgress = (w: Wire<z.ZodObject<typeof progress>>) => ({
-  recordCount: w.record_count ?? null,
-  errorCount: w.error_count ?? null,
-  warningCount: w.warning_count ?? null,
+  recordCount: toCount(w.record_count),
+  errorCount: toCount(w.error_count),
+  warningCount: toCount(w.warning_count),
   createdAt: utc(w.created_at),
   startedAt: utc(w.started_at),
   completedAt: utc(w.completed_at),
