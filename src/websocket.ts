@@ -109,11 +109,13 @@ export function attachWebSocket(
           throw error;
         }
       },
-      onNext: (_ctx, _id, _payload, _args, { data, errors, extensions }) => {
-        if (!errors?.length) return undefined;
-        const formatted: FormattedExecutionResult = { errors: formatErrors(errors) };
-        if (data !== undefined) formatted.data = data;
-        if (extensions) formatted.extensions = extensions;
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!result.errors?.length && !result.extensions?.['http']) return undefined;
+        const { errors, extensions, ...rest } = result;
+        const formatted = { ...rest } as FormattedExecutionResult;
+        if (errors?.length) formatted.errors = formatErrors(errors);
+        const { http: _http, ...kept } = extensions ?? {};
+        if (Object.keys(kept).length > 0) formatted.extensions = kept;
         return formatted;
       },
       onError: (_ctx, _id, _payload, errors) => formatErrors(errors),

@@ -143,13 +143,22 @@ describe('MAX_POLLERS', () => {
 });
 
 describe('input errors over WebSocket', () => {
-  it('carry only the contract code: none of yoga’s HTTP hints (extensions.http)', async () => {
+  it('carry only the contract code (none of yoga’s HTTP hints); a mutation is one', async () => {
     const { t, open } = await begin();
     const client = open();
     const syntax = watch(client, 'subscription { bulkSync(id: ', {});
     const missing = watch(client, SUB_COUNT, {});
+    const mutation = watch(client, 'mutation { bulkSync }', {});
     await ended(syntax);
     await ended(missing);
+    await ended(mutation);
+    expect(mutation.error).toEqual([
+      {
+        message: 'This API has no mutations; only queries and subscriptions.',
+        locations: [{ line: 1, column: 1 }],
+        extensions: { code: 'BAD_USER_INPUT' },
+      },
+    ]);
     expect(syntax.error).toEqual([
       {
         message: 'Syntax Error: Unexpected <EOF>.',
