@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { SIM_SYNCS } from '../../src/simulator/index.js';
 import { expectNoLeak, ONE_SYNC, syncId } from '../utils/gateway-helpers.js';
 import { envelope } from '../utils/live-helpers.js';
@@ -220,6 +220,7 @@ describe('hostile operations (production mode) are refused before any upstream c
   it('refuses a POSTed mutation (the schema has none) with nothing on stderr or in the error log', async () => {
     const t = await start();
     const stderr = vi.spyOn(console, 'error').mockImplementation(() => {});
+    onTestFinished(() => stderr.mockRestore());
     const answer = await send(t, json({ query: 'mutation { bulkSync }' }));
     expect(answer.status).toBe(200);
     expect(answer.codes).toEqual(['BAD_USER_INPUT']);
