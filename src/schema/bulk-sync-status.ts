@@ -36,7 +36,7 @@ export const BulkSyncStatusRef = builder.objectRef<Snapshot>('BulkSyncStatus').i
     stale: t.exposeBoolean('stale', {
       nullable: false,
       description:
-        'True when Polytomic failed just now and this is the last status it gave (at fetchedAt), served instead of an error.',
+        'True when Polytomic failed just now and this is the last status it gave (at fetchedAt), served instead of an error. Always false unless the gateway runs with STALE_IF_ERROR_MS.',
     }),
   }),
 });
