@@ -1,5 +1,3 @@
-import { useGraphQlJit } from '@envelop/graphql-jit';
-import { getOperationAST } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
@@ -19,6 +17,7 @@ import { useCloseUnsentSubscriptions } from './plugins/use-close-unsent-subscrip
 import { useDistinctResults } from './plugins/use-distinct-results.js';
 import { useEarlyFetch } from './plugins/use-early-fetch.js';
 import { useGraphQLMetrics } from './plugins/use-graphql-metrics.js';
+import { useQueryJit } from './plugins/use-query-jit.js';
 import { useResponseCache } from './plugins/use-response-cache.js';
 import { useValidationCache } from './plugins/use-validation-cache.js';
 import { SAMPLE_QUERY, SAMPLE_SUBSCRIPTION } from './samples.js';
@@ -78,21 +77,7 @@ export function createGatewayYoga(
       ...safetyPlugins(config),
       // After every plugin that adds validation rules (the safety plugins).
       useValidationCache(),
-      // Queries run compiled (graphql-jit): the full-status query walks ~100 fields per sync and
-      // execution was the largest cost on the hot path. Subscriptions keep graphql-js semantics.
-      // (Mutations are refused at validation: this schema has none, and graphql-jit, failing to
-      // compile one, had its plugin print a stack on stderr.)
-      useGraphQlJit(
-        {},
-        {
-          // The plugin caches a compiled query per document, whatever operationName asks: a
-          // document of several operations would run the first one compiled for every name.
-          enableIf: ({ document }) => getOperationAST(document)?.operation === 'query',
-          // A validated query that graphql-jit cannot compile is this gateway's bug: logged,
-          // and the client gets the compile error as its result.
-          onError: (result) => logger.error({ errors: result.errors }, 'query did not compile'),
-        },
-      ),
+      useQueryJit(logger),
       // After the JIT plugin, so the execute function it wraps is the compiled one.
       ...(parts.tracing ? [useTracing()] : []),
       useRequestId(),

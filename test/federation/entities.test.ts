@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { addSyncs, syncEntity as entity, SYNC_IDS as IDS } from '../utils/federation-helpers.js';
 import { syncId } from '../utils/gateway-helpers.js';
 import { errorLogLines, startTestApp, type TestApp } from '../utils/test-app.js';
@@ -164,6 +164,28 @@ describe('_entities', () => {
       errors: [foreign(0), foreign(2), foreign(3), foreign(4)],
     });
     expect(app().sim.statusCalls()).toBe(1);
+    expect(errorLogLines(app())).toEqual([]);
+  });
+});
+
+describe('_entities with representations written in the document', () => {
+  it('resolves them, a variable inside one included, with nothing on stderr', async () => {
+    const stderr = vi.spyOn(console, 'error').mockImplementation(() => {});
+    onTestFinished(() => stderr.mockRestore());
+    const query = /* GraphQL */ `
+      query ($second: ID!) {
+        _entities(representations: [
+          { __typename: "BulkSync", id: "${IDS[0]}" },
+          { __typename: "BulkSync", id: $second }
+        ]) {
+          ... on BulkSync { id status { currentExecution { status recordCount } } }
+        }
+      }
+    `;
+    const res = await app().query(query, { second: IDS[1] });
+    expect(res.body).toEqual({ data: { _entities: [entity(0), entity(1)] } });
+    expect(app().sim.statusCalls()).toBe(2);
+    expect(stderr).not.toHaveBeenCalled();
     expect(errorLogLines(app())).toEqual([]);
   });
 });
