@@ -41,7 +41,7 @@ export function useRequestErrorCodes(): Plugin {
 
 function unsupportedMediaType(): never {
   throw createGraphQLError(
-    'Unsupported Content-Type: POST a JSON body (application/json), or send the query by GET.',
+    'Unsupported Content-Type: POST application/json, application/graphql or a form, or use GET.',
     { extensions: { http: { status: 415 }, code: ErrorCode.BAD_USER_INPUT } },
   );
 }

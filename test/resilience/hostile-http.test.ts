@@ -183,7 +183,7 @@ describe('hostile operations (production mode) are refused before any upstream c
       status: 415,
       codes: ['BAD_USER_INPUT'],
       message:
-        /^Unsupported Content-Type: POST a JSON body \(application\/json\), or send the query by GET\.$/,
+        /^Unsupported Content-Type: POST application\/json, application\/graphql or a form, or use GET\.$/,
     },
     {
       name: 'a browser GET (Origin) without a CSRF header',
