@@ -19,9 +19,9 @@ import {
 const text = z.string().nullish();
 const flag = z.boolean().nullish();
 /**
- * int64 on the wire: a JSON number (one too big for a double parses as Infinity, which z.number()
- * refuses), or a digit string from encoders that quote 64-bit ints. A count SafeInt cannot carry
- * fails its own field only (toCount), not the whole status of the sync.
+ * int64 on the wire: a JSON number, or a digit string from encoders that quote 64-bit ints. Any
+ * number is taken (z.number() would refuse the Infinity that one too big for a double parses to):
+ * a count SafeInt cannot carry fails its own field only (toCount), not the sync's whole status.
  */
 const count = z
   .union([
