@@ -17,10 +17,10 @@ import { BUILT_IN_SYNCS, type StatusBody, type SyncDefinition, syncSummary } fro
 const BASE = 'http://simulator.invalid';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** Creates a simulator; call `start()` to listen. */
 /** Distinct sync ids whose status calls are counted one by one (statusCalls(id)). */
 const MAX_COUNTED_SYNCS = 100_000;
 
+/** Creates a simulator; call `start()` to listen. */
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const host = options.host ?? '127.0.0.1';
   let clock = options.now ?? Date.now;
