@@ -15,13 +15,13 @@ import { ErrorCode } from '../schema/errors.js';
 export function useRequestErrorCodes(): Plugin {
   return {
     onRequestParse({ request, requestParser, setRequestParser }) {
-      // A JSON body's own parse error is yoga's already (a GraphQLError, mapped below); a GET
-      // may carry a JSON content type too, and its parameters are parsed all the same.
-      const jsonBody =
-        request.method === 'POST' && request.headers.get('content-type')?.includes('json');
       // No parser for this content type: yoga would answer an empty 415, with nothing to say why.
       if (!requestParser) return setRequestParser(unsupportedMediaType);
-      if (jsonBody) return;
+      // A JSON body's own parse error is yoga's already (a GraphQLError, mapped below); a GET
+      // may carry a JSON content type too, and its parameters are parsed all the same.
+      if (request.method === 'POST' && request.headers.get('content-type')?.includes('json')) {
+        return;
+      }
       setRequestParser((parsing) => {
         try {
           const params = requestParser(parsing);
