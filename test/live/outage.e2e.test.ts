@@ -23,13 +23,19 @@ async function begin(env: Record<string, string | undefined> = {}) {
   return { ...started, client: started.open() };
 }
 
+/** A gateway whose one client watches sync 1 (recordCount 1) and has had its first event. */
+async function watching() {
+  const started = await begin();
+  const id = syncId(1);
+  started.t.sim.addSync(id, envelope({ recordCount: 1 }));
+  const w = watch(started.client, SUB_COUNT, { id });
+  await until(() => w.events.length === 1);
+  return { ...started, id, w };
+}
+
 describe('upstream outage', () => {
   it('stays open and silent through several failed polls, backs off doubling, then recovers', async () => {
-    const { t, scheduler, live, client } = await begin();
-    const id = syncId(1);
-    t.sim.addSync(id, envelope({ recordCount: 1 }));
-    const w = watch(client, SUB_COUNT, { id });
-    await until(() => w.events.length === 1);
+    const { t, scheduler, live, id, w } = await watching();
     expect(scheduler.requested).toHaveLength(1);
     expect(isJittered(scheduler.requested[0], INTERVAL_MS)).toBe(true);
 
@@ -95,11 +101,7 @@ describe('upstream outage', () => {
   });
 
   it('network resets and 429s back off too, without ending the subscription', async () => {
-    const { t, scheduler, client } = await begin();
-    const id = syncId(1);
-    t.sim.addSync(id, envelope({ recordCount: 1 }));
-    const w = watch(client, SUB_COUNT, { id });
-    await until(() => w.events.length === 1);
+    const { t, scheduler, id, w } = await watching();
     t.sim.inject({ kind: 'reset' }, { syncId: id, times: 1 });
     t.sim.inject({ kind: 'status', status: 429 }, { syncId: id, times: 1 });
     for (let n = 1; n <= 2; n++) {
@@ -118,11 +120,7 @@ describe('upstream outage', () => {
   });
 
   it('honours a Retry-After longer than the backoff, up to an hour, then resumes', async () => {
-    const { t, scheduler, client } = await begin();
-    const id = syncId(1);
-    t.sim.addSync(id, envelope({ recordCount: 1 }));
-    const w = watch(client, SUB_COUNT, { id });
-    await until(() => w.events.length === 1);
+    const { t, scheduler, id, w } = await watching();
     const tooMany = (seconds: string) =>
       t.sim.inject(
         { kind: 'status', status: 429, headers: { 'retry-after': seconds } },
