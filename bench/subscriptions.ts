@@ -98,7 +98,7 @@ console.log(
   `memory per subscription (RSS delta / ${CONNECTIONS}): ${((rssAfter - rssBefore) / CONNECTIONS / 1024).toFixed(1)} KiB`,
 );
 console.log(
-  `upstream polls per interval: ${(polls / elapsedIntervals).toFixed(2)} (${polls} polls over ${elapsedIntervals.toFixed(2)} intervals; must be ${SYNCS})`,
+  `upstream polls per interval: ${(polls / elapsedIntervals).toFixed(2)} (${polls} polls over ${elapsedIntervals.toFixed(2)} intervals; must be ${SYNCS}, one per sync; each period is the interval plus up to 5 % jitter and the upstream round trip, so slightly under)`,
 );
 console.log(
   `fan-out latency, poll -> last of ${CONNECTIONS / SYNCS} subscribers: p50 ${pct(lastSubscriber, 0.5)} ms, p99 ${pct(lastSubscriber, 0.99)} ms (${lastSubscriber.length} changes)`,
