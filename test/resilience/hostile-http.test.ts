@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { SIM_SYNCS } from '../../src/simulator/index.js';
-import { expectNoLeak, ONE_SYNC, syncId } from '../utils/gateway-helpers.js';
+import { expectNoLeak, fullStatusFixture, ONE_SYNC, syncId } from '../utils/gateway-helpers.js';
 import { envelope } from '../utils/live-helpers.js';
 import { errorCodes } from '../utils/resilience-helpers.js';
 import { errorLogLines, type TestApp, useTestApps } from '../utils/test-app.js';
@@ -236,6 +236,54 @@ describe('hostile operations (production mode) are refused before any upstream c
     const answer = await send(t, json({ query: aliases(15) }));
     expect(answer.codes).toEqual([]);
     expect(t.sim.statusCalls()).toBe(15);
+  });
+
+  describe('depth counts fields, however the selection is written', () => {
+    const id = syncId(1);
+    // The same five-deep selection (bulkSync → status → currentExecution → schemas → fields).
+    const forms = {
+      inline: `{ bulkSync(id: "${id}") { status { currentExecution { status schemas { schema status } } } } }`,
+      'inline fragments': `{ bulkSync(id: "${id}") { ... on BulkSync { status { ... on BulkSyncStatus { currentExecution { ... on Execution { status schemas { ... on SchemaRun { schema status } } } } } } } } }`,
+      'nested named fragments': `{ bulkSync(id: "${id}") { ...S } } fragment S on BulkSync { status { currentExecution { ...E } } } fragment E on Execution { status schemas { ...R } } fragment R on SchemaRun { schema status }`,
+      // The shape a federation router sends.
+      'a router _entities query': `query($r: [_Any!]!) { _entities(representations: $r) { ..._g0 } } fragment _g0 on BulkSync { status { currentExecution { ..._g1 } } } fragment _g1 on Execution { status schemas { schema status } }`,
+    };
+    const body = (query: string) =>
+      json({ query, variables: { r: [{ __typename: 'BulkSync', id }] } });
+
+    it('refuses every form at MAX_DEPTH 4 as five deep', async () => {
+      const t = await start({ MAX_DEPTH: '4' });
+      for (const [name, query] of Object.entries(forms)) {
+        const answer = await send(t, body(query));
+        expect(answer.codes, name).toEqual(['BAD_USER_INPUT']);
+        expect(answer.messages, name).toEqual([
+          'Syntax Error: Query depth limit of 4 exceeded, found 5.',
+        ]);
+      }
+      expect(t.sim.statusCalls()).toBe(0);
+    });
+
+    it('serves every form at MAX_DEPTH 5, the same data each time', async () => {
+      const t = await start({ MAX_DEPTH: '5' });
+      t.sim.addSync(id, fullStatusFixture());
+      const execution = {
+        status: 'RUNNING',
+        schemas: [
+          { schema: 'public.events', status: 'COMPLETED' },
+          { schema: 'public.customers', status: 'EXPORTING' },
+          { schema: 'public.audit_log', status: 'UNKNOWN' },
+        ],
+      };
+      for (const [name, query] of Object.entries(forms)) {
+        const answer = await send(t, body(query));
+        expect(answer.codes, name).toEqual([]);
+        const data = JSON.parse(answer.text).data;
+        const sync = data.bulkSync ?? data._entities[0];
+        expect(sync, name).toEqual({ status: { currentExecution: execution } });
+      }
+      // The test app runs with CACHE_TTL_MS=0: one call per query.
+      expect(t.sim.statusCalls()).toBe(4);
+    });
   });
 
   it('hides field suggestions in production, shows them in development', async () => {
