@@ -127,6 +127,25 @@ describe('retries', () => {
     expect(retries).toEqual([]);
   });
 
+  it('reads Retry-After as RFC 9110 delay-seconds or an HTTP date, and ignores anything else', async () => {
+    const read = async (value: string) => {
+      sim.inject({ kind: 'status', status: 429, headers: { 'retry-after': value } }, { times: 1 });
+      const error = await failure(client({ maxAttempts: 1 }).getSyncStatus(SYNC, AUTH));
+      return (error as UpstreamHttpError).retryAfterMs;
+    };
+    expect(await read('2')).toBe(2000);
+    expect(await read('1.5')).toBe(1500);
+    expect(await read('Sun, 06 Nov 1994 08:49:37 GMT')).toBe(0);
+    const inFiveSeconds = await read(new Date(Date.now() + 5000).toUTCString());
+    expect(inFiveSeconds).toBeGreaterThan(3000);
+    expect(inFiveSeconds).toBeLessThanOrEqual(5000);
+    // Date.parse reads "-5" as the year 5 BC, and Number reads " " as 0, "0x10" as 16.
+    for (const invalid of ['-5', ' ', '0x10', '1e3', 'soon', '+3']) {
+      expect(await read(invalid), invalid).toBeUndefined();
+    }
+    expect(sim.statusCalls()).toBe(10);
+  });
+
   it('stops after maxAttempts', async () => {
     sim.inject({ kind: 'status', status: 503 });
     const error = await failure(client({ maxAttempts: 4 }).getSyncStatus(SYNC, AUTH));

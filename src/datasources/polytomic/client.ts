@@ -254,12 +254,20 @@ function toPolytomicError(error: unknown, timeoutMs: number): PolytomicError {
   return new UpstreamNetworkError(code ?? name ?? 'unknown');
 }
 
-/** Retry-After in seconds or as an HTTP date; undefined when absent or unreadable. */
+/** RFC 9110's delay-seconds (digits), with a fraction tolerated. */
+const DELAY_SECONDS = /^\d+(?:\.\d+)?$/;
+
+/**
+ * Retry-After in delay-seconds or as an HTTP date; undefined when absent or unreadable. Only an
+ * HTTP date goes to Date.parse, which would read "-5" as a year, and only digits to Number,
+ * which would read " " as 0 and "0x10" as 16.
+ */
 function retryAfterMs(header: string | string[] | undefined): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
+  const value = (Array.isArray(header) ? header[0] : header)?.trim();
   if (!value) return undefined;
-  const seconds = Number(value);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
+  if (DELAY_SECONDS.test(value)) return Number(value) * 1000;
+  // Every HTTP date form begins with the day's name.
+  const ms = /^[A-Za-z]/.test(value) ? Date.parse(value) - Date.now() : Number.NaN;
   return Number.isNaN(ms) ? undefined : Math.max(ms, 0);
 }
 
