@@ -1,4 +1,10 @@
-import { createServer, type Server } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
@@ -110,7 +116,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
 
   // The strict parser even if NODE_OPTIONS asks for the lenient one: the body limit trusts
   // Content-Length because this parser refuses requests whose framing is ambiguous.
-  const server = createServer({ insecureHTTPParser: false }, yoga);
+  const http = drainable(yoga);
+  const server = createServer({ insecureHTTPParser: false }, http.listener);
   const wss = attachWebSocket(server, yoga, config);
 
   return {
@@ -137,6 +144,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     stop() {
       stopping ??= (async () => {
         accepting = false;
+        http.drain();
         // Every wait below ends by SHUTDOWN_TIMEOUT_MS after the signal, whatever holds it.
         const stopBy = Date.now() + config.shutdownTimeoutMs;
         const byDeadline = (work: Promise<unknown>, cutOff: () => unknown) =>
@@ -161,6 +169,32 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         logger.info('gateway stopped');
       })();
       return stopping;
+    },
+  };
+}
+
+/**
+ * The request listener, with what a graceful stop needs: once `drain()` is called, every
+ * response not yet begun says `Connection: close`, so node closes its connection when it is
+ * sent. Otherwise a request in flight at the signal would leave a keep-alive connection that
+ * server.close() waits on for the keep-alive timeout (5 s): server.close() only closes the
+ * connections idle at that moment.
+ */
+function drainable(listener: RequestListener) {
+  const open = new Set<ServerResponse>();
+  let draining = false;
+  return {
+    listener(request: IncomingMessage, response: ServerResponse) {
+      if (draining) response.shouldKeepAlive = false;
+      else {
+        open.add(response);
+        response.once('close', () => open.delete(response));
+      }
+      listener(request, response);
+    },
+    drain() {
+      draining = true;
+      for (const response of open) if (!response.headersSent) response.shouldKeepAlive = false;
     },
   };
 }

@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import type { Client } from 'graphql-ws';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,6 +16,10 @@ import {
   wsClient,
 } from '../utils/live-helpers.js';
 import { until } from '../utils/manual-scheduler.js';
+
+const SYNC_COUNT = /* GraphQL */ `
+  query ($id: ID!) { bulkSync(id: $id) { status { currentExecution { recordCount } } } }
+`;
 
 let live: LiveTest | undefined;
 /** Set once a test has stopped the app itself, so afterEach only closes the simulator. */
@@ -128,6 +133,46 @@ describe('graceful stop', () => {
     await until(() => closes.length === 1);
     expect(closes).toEqual([1001]);
     expect(scheduler.pending()).toEqual([]);
+  });
+
+  it('answers a query in flight, with Connection: close, and does not wait out its keep-alive', async () => {
+    const { t, url } = await begin();
+    const id = syncId(1);
+    t.sim.addSync(id, envelope({ recordCount: 7 }));
+    t.sim.inject({ kind: 'delay', ms: 200 }, { times: 1 });
+    const agent = new Agent({ keepAlive: true });
+    let serverClosed = false;
+    const answer = new Promise<{ connection: string | undefined; body: string }>(
+      (resolve, reject) => {
+        const req = request(`${url}/graphql`, {
+          agent,
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+        });
+        req.on('socket', (socket) => socket.on('close', () => (serverClosed = true)));
+        req.on('error', reject);
+        req.on('response', (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk));
+          res.on('end', () => resolve({ connection: res.headers.connection, body }));
+        });
+        req.end(JSON.stringify({ query: SYNC_COUNT, variables: { id } }));
+      },
+    );
+    await until(() => t.sim.statusCalls(id) === 1);
+
+    stopped = true;
+    const stopping = t.app.stop();
+    expect(await answer).toEqual({
+      connection: 'close',
+      body: JSON.stringify({
+        data: { bulkSync: { status: { currentExecution: { recordCount: 7 } } } },
+      }),
+    });
+    // Closed by the gateway: the agent would have kept it.
+    await stopping;
+    await until(() => serverClosed);
+    agent.destroy();
   });
 
   it('two overlapping stop() calls both resolve', async () => {
