@@ -5,11 +5,18 @@ import { z } from 'zod';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const int = (min: number, fallback: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce
-    .number({ message: 'must be a whole number' })
-    .int({ message: 'must be a whole number' })
-    .min(min, { message: `must be at least ${min}` })
-    .max(max, { message: `must be at most ${max}` })
+  z
+    .string()
+    .trim()
+    // Decimal digits only: Number() would also read 1e3, 0x1500, 0b1010 and +80.
+    .regex(/^-?\d+$/, { message: 'must be a whole number' })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, { message: `must be at least ${min}` })
+        .max(max, { message: `must be at most ${max}` }),
+    )
     .default(fallback);
 
 // Node's timers hold at most 2^31-1 ms (~24.8 days); a longer delay fires after 1 ms instead.
@@ -21,6 +28,29 @@ const list = z.string().transform((value) =>
     .map((item) => item.trim())
     .filter(Boolean),
 );
+
+/** A CORS entry as a browser's Origin header would spell it, or undefined if it is none. */
+function corsOrigin(entry: string): string | undefined {
+  if (entry === '*') return entry;
+  const url = URL.canParse(entry) ? new URL(entry) : undefined;
+  const valid = url && /^https?:$/.test(url.protocol) && isOrigin(url) && !hasUserInfo(url);
+  return valid ? url.origin : undefined;
+}
+
+/**
+ * Browser origins for CORS. A trailing slash is dropped rather than kept: an Origin header never
+ * has one, so the entry would never match.
+ */
+const origins = list.transform((entries, ctx) => {
+  const parsed = entries.map(corsOrigin);
+  const bad = entries.filter((_, i) => parsed[i] === undefined);
+  if (bad.length === 0) return parsed as string[];
+  ctx.addIssue({
+    code: 'custom',
+    message: `each must be * or an origin like https://app.example:8443, not ${bad.map((entry) => `"${entry}"`).join(', ')}`,
+  });
+  return z.NEVER;
+});
 
 /** A JSON file mapping operation hashes to documents (the persisted-operations allow-list). */
 const operationsFile = z.string().transform((path, ctx) => {
@@ -48,6 +78,7 @@ const HOST_NAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 const isOrigin = (url: URL) => url.pathname === '/' && !url.search;
+const hasUserInfo = (url: URL) => Boolean(url.username || url.password);
 
 /** An http(s) origin; Polytomic paths (`/api/...`) are appended to it. */
 const origin = z
@@ -55,6 +86,9 @@ const origin = z
   // zod runs refinements even when the URL check failed: an unparsable value must not throw.
   .refine((value) => !URL.canParse(value) || isOrigin(new URL(value)), {
     message: 'must be an origin without a path or query (e.g. https://app.polytomic.com)',
+  })
+  .refine((value) => !URL.canParse(value) || !hasUserInfo(new URL(value)), {
+    message: 'must not hold a user name or password (set POLYTOMIC_API_KEY)',
   })
   .transform((value) => new URL(value).origin);
 
@@ -121,7 +155,7 @@ const envSchema = z
     MAX_DIRECTIVES: int(0, 10),
     MAX_REQUEST_BYTES: int(1024, 102400),
     INTROSPECTION: bool.optional(),
-    CORS_ORIGINS: list.optional(),
+    CORS_ORIGINS: origins.optional(),
     CSRF_PREVENTION: bool.default(true),
     PERSISTED_OPERATIONS_FILE: operationsFile.optional(),
     WS_MAX_SUBSCRIBES_PER_MINUTE: int(1, 600),

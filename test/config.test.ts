@@ -123,6 +123,40 @@ describe('loadConfig', () => {
       'POLYTOMIC_API_KEY: set either POLYTOMIC_API_KEY or the on-premises deployment key, not both',
     ]);
   });
+  it('reads numbers written in decimal digits only', () => {
+    // Number() would read all of these: 1000, 5376, 10, 80, 100.
+    for (const odd of ['1e3', '0x1500', '0b1010', '+80', '1_000']) {
+      expect(problems({ PORT: odd, POLL_INTERVAL_MS: odd }), odd).toEqual([
+        'PORT: must be a whole number',
+        'POLL_INTERVAL_MS: must be a whole number',
+      ]);
+    }
+    expect(problems({ POLL_INTERVAL_MS: '-5' })).toEqual([
+      'POLL_INTERVAL_MS: must be at least 100',
+    ]);
+    const config = loadConfig({ PORT: ' 8080 ', POLL_INTERVAL_MS: '0100' });
+    expect([config.port, config.poll.intervalMs]).toEqual([8080, 100]);
+  });
+
+  it('rejects a user or password in the upstream URL and CORS entries that are not origins', () => {
+    expect(problems({ POLYTOMIC_BASE_URL: 'https://user:pass@app.polytomic.com' })).toEqual([
+      'POLYTOMIC_BASE_URL: must not hold a user name or password (set POLYTOMIC_API_KEY)',
+    ]);
+    expect(
+      problems({
+        CORS_ORIGINS: 'https://app.example, not a url,https://b.example/path,ftp://c.example',
+      }),
+    ).toEqual([
+      'CORS_ORIGINS: each must be * or an origin like https://app.example:8443, not "not a url", "https://b.example/path", "ftp://c.example"',
+    ]);
+    // A trailing slash is dropped: a browser's Origin header never has one.
+    const config = loadConfig({ CORS_ORIGINS: 'https://app.example/, http://localhost:3000,*' });
+    expect(config.safety.corsOrigins).toEqual([
+      'https://app.example',
+      'http://localhost:3000',
+      '*',
+    ]);
+  });
 });
 
 describe('the gateway process with a bad configuration', () => {
