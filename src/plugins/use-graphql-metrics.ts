@@ -2,6 +2,7 @@ import { type ExecutionArgs, type ExecutionResult, getOperationAST } from 'graph
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { ErrorCode } from '../schema/errors.js';
+import { isCachedResult } from './use-response-cache.js';
 
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -9,8 +10,9 @@ const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
  * Serves `/metrics` and records, under the names yoga's Prometheus plugin uses:
  * - `graphql_envelop_request_duration`: seconds executing each query or mutation, by operation
  *   type (its `_count` counts executions; response-cache hits execute nothing);
- * - `graphql_yoga_http_duration`: seconds of each HTTP request whose GraphQL document parsed, by
- *   operation type, method and status (refusals before parsing are not in it);
+ * - `graphql_yoga_http_duration`: seconds of each HTTP request whose GraphQL document parsed or
+ *   that the response cache answered, by operation type, method and status (refusals before
+ *   parsing are not in it);
  * - `graphql_envelop_error_result`: errors in results, by operation type, phase and error code
  *   (a refused subscription counts as `subscribe`, an error in one of its events as `execute`;
  *   a failed validation counts once).
@@ -34,7 +36,7 @@ export function useGraphQLMetrics(registry: Registry): Plugin {
   );
   const httpDuration = seconds(
     'graphql_yoga_http_duration',
-    'Time spent on HTTP requests whose GraphQL document parsed',
+    'Time spent on HTTP requests whose GraphQL document parsed or was answered from the response cache',
     ['operationType', 'method', 'statusCode'],
   );
   const errors = new Counter({
@@ -137,6 +139,11 @@ export function useGraphQLMetrics(registry: Registry): Plugin {
           errors.inc({ operationType, phase: 'subscribe', code: codeOf(error) });
         },
       };
+    },
+    onExecutionResult({ request, result }) {
+      // A response-cache hit skipped parsing; only queries are cached.
+      if (!typeByRequest.has(request) && isCachedResult(result))
+        typeByRequest.set(request, 'query');
     },
     onResponse({ request, response }) {
       const started = startByRequest.get(request);

@@ -46,6 +46,14 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin<Context>
   };
 }
 
+/** The results this cache serves; only queries' results are cached. */
+const cachedResults = new WeakSet<ExecutionResult>();
+
+/** Whether `result` came from the response cache (so no document was parsed for it). */
+export function isCachedResult(result: unknown): boolean {
+  return typeof result === 'object' && result !== null && cachedResults.has(result);
+}
+
 /**
  * yoga serialises a result with the result's own `stringify` when it has one (graphql-jit's
  * hook): a cached result carries its JSON, so it is serialised once, not on every hit. A plugin
@@ -54,5 +62,7 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin<Context>
  */
 function serializedOnce(result: ExecutionResult): ExecutionResult {
   const json = JSON.stringify(result);
-  return Object.assign({ ...result }, { stringify: () => json });
+  const cached = Object.assign({ ...result }, { stringify: () => json });
+  cachedResults.add(cached);
+  return cached;
 }

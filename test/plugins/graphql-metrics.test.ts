@@ -46,6 +46,27 @@ describe('GraphQL metrics on /metrics', () => {
     ]);
   });
 
+  it('counts a query the response cache answered as an HTTP request, not as an execution', async () => {
+    t = await startTestApp({ CACHE_TTL_MS: '60000' });
+    const byId = `query Named($id: ID!) { bulkSync(id: $id) { id } }`;
+    for (let i = 0; i < 3; i++) {
+      expect((await t.query(byId, { id: SIM_SYNCS.idle })).body).toEqual({
+        data: { bulkSync: { id: SIM_SYNCS.idle } },
+      });
+    }
+    expect(await samples('gateway_response_cache_total')).toEqual([
+      'gateway_response_cache_total{result="miss"} 1',
+      'gateway_response_cache_total{result="hit"} 2',
+    ]);
+    expect(await samples('graphql_envelop_request_duration_count')).toEqual([
+      'graphql_envelop_request_duration_count{operationType="query"} 1',
+    ]);
+    expect(await samples('graphql_yoga_http_duration_count')).toEqual([
+      'graphql_yoga_http_duration_count{operationType="query",method="POST",statusCode="200"} 3',
+    ]);
+    expect(t.sim.statusCalls()).toBe(1);
+  });
+
   it('counts a refused subscription under the subscribe phase, with its code', async () => {
     t = await startTestApp();
     const response = await t.app.yoga.fetch('http://gateway.test/graphql', {
