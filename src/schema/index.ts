@@ -1,4 +1,5 @@
 import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
+import type { Context } from '../context.js';
 import { builder } from './builder.js';
 import './bulk-sync.js';
 import { clientError, ErrorCode } from './errors.js';
@@ -19,6 +20,8 @@ export const schema = refuseForeignRepresentations(
  * whole list on one that names no entity type of this subgraph (or is no object), which yoga
  * then masks as an internal error and logs with its stack. Such a representation is the
  * caller's input error: BAD_USER_INPUT at its index, as an invalid id is, and the others resolve.
+ * The list is capped as `bulkSyncs(ids:)` is, by MAX_IDS_PER_REQUEST: each representation may
+ * cost an upstream call.
  */
 function refuseForeignRepresentations(subgraph: GraphQLSchema): GraphQLSchema {
   const field = subgraph.getQueryType()?.getFields()['_entities'];
@@ -26,6 +29,13 @@ function refuseForeignRepresentations(subgraph: GraphQLSchema): GraphQLSchema {
   if (!field || !resolve) throw new Error('the subgraph has no _entities resolver');
   const guarded: GraphQLFieldResolver<unknown, unknown> = (root, args, context, info) => {
     const representations = args['representations'] as unknown[];
+    const { maxIdsPerRequest } = context as Context;
+    if (representations.length > maxIdsPerRequest) {
+      throw clientError(
+        ErrorCode.BAD_USER_INPUT,
+        `representations may hold at most ${maxIdsPerRequest}; got ${representations.length}.`,
+      );
+    }
     const ours = representations.map(isBulkSyncRepresentation);
     if (ours.every(Boolean)) return resolve(root, args, context, info);
     const kept = representations.filter((_, i) => ours[i]);

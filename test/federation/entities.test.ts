@@ -62,6 +62,27 @@ describe('_entities', () => {
     for (const id of IDS) expect(app().sim.statusCalls(id)).toBe(1);
   });
 
+  it('more representations than MAX_IDS_PER_REQUEST: BAD_USER_INPUT, and no upstream call', async () => {
+    await app().close();
+    t = await startTestApp({ MAX_IDS_PER_REQUEST: '3' });
+    addSyncs(t.sim);
+    const four = [0, 1, 2, 3].map((n) => representation(IDS[n]));
+    expect((await app().query(ENTITIES, { representations: four })).body).toEqual({
+      data: null,
+      errors: [
+        {
+          message: 'representations may hold at most 3; got 4.',
+          path: ['_entities'],
+          extensions: { code: 'BAD_USER_INPUT' },
+        },
+      ],
+    });
+    expect(app().sim.statusCalls()).toBe(0);
+    const three = await app().query(ENTITIES, { representations: four.slice(0, 3) });
+    expect(three.body).toEqual({ data: { _entities: [entity(0), entity(1), entity(2)] } });
+    expect(app().sim.statusCalls()).toBe(3);
+  });
+
   it('an invalid id is BAD_USER_INPUT at its index; a duplicate and the others resolve', async () => {
     const unknown = syncId(99);
     const res = await app().query(ENTITIES, {
