@@ -2,6 +2,7 @@ import type { Snapshot } from '../datasources/polytomic/types.js';
 import { builder } from './builder.js';
 import { ExecutionRef } from './execution.js';
 import { IngestionStatusRef } from './ingestion-status.js';
+import { readableTime } from './upstream-values.js';
 
 export const BulkSyncStatusRef = builder.objectRef<Snapshot>('BulkSyncStatus').implement({
   description: 'What Polytomic reports about a bulk sync: its runs, CDC health and schedule.',
@@ -23,7 +24,8 @@ export const BulkSyncStatusRef = builder.objectRef<Snapshot>('BulkSyncStatus').i
     }),
     nextExecutionTime: t.field({
       type: 'DateTime',
-      resolve: ({ status }) => status.nextExecutionTime,
+      resolve: ({ status }, _args, context) =>
+        readableTime(status.nextExecutionTime, 'nextExecutionTime', context),
       description: 'When the scheduler will next start this sync; null when none is scheduled.',
     }),
     fetchedAt: t.field({

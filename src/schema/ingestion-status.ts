@@ -1,6 +1,7 @@
 import type { IngestionStatus } from '../datasources/polytomic/types.js';
 import { builder } from './builder.js';
 import { IngestionLevel } from './enums.js';
+import { readableTime } from './upstream-values.js';
 
 export const IngestionStatusRef = builder.objectRef<IngestionStatus>('IngestionStatus').implement({
   description: 'Change-data-capture ingestion health of a sync.',
@@ -32,13 +33,17 @@ export const IngestionStatusRef = builder.objectRef<IngestionStatus>('IngestionS
       description: 'Opaque upstream high-water mark.',
     }),
     position: t.exposeString('position', { description: 'Opaque upstream log position.' }),
-    positionTime: t.expose('positionTime', {
+    positionTime: t.field({
       type: 'DateTime',
       description: 'Time of the log position.',
+      resolve: (ingestion, _args, context) =>
+        readableTime(ingestion.positionTime, 'positionTime', context),
     }),
-    updatedAt: t.expose('updatedAt', {
+    updatedAt: t.field({
       type: 'DateTime',
       description: 'When Polytomic last updated it.',
+      resolve: (ingestion, _args, context) =>
+        readableTime(ingestion.updatedAt, 'updatedAt', context),
     }),
   }),
 });

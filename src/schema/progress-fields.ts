@@ -1,8 +1,7 @@
 import type { SchemaTypes } from '@pothos/core';
-import type { Context } from '../context.js';
-import { type Count, UNSERVABLE } from '../datasources/polytomic/types.js';
+import type { Count, Timestamp } from '../datasources/polytomic/types.js';
 import type { builder } from './builder.js';
-import { clientError, ErrorCode } from './errors.js';
+import { exactCount, readableTime } from './upstream-values.js';
 
 type Types =
   typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
@@ -12,10 +11,10 @@ interface Progress {
   recordCount: Count;
   errorCount: Count;
   warningCount: Count;
-  createdAt: string | null;
-  startedAt: string | null;
-  completedAt: string | null;
-  updatedAt: string | null;
+  createdAt: Timestamp;
+  startedAt: Timestamp;
+  completedAt: Timestamp;
+  updatedAt: Timestamp;
 }
 
 /** The counts and timestamps shared by Execution and SchemaRun, described once. */
@@ -31,7 +30,12 @@ export function progressFields<Shape extends Progress>(
   const time = (
     key: 'createdAt' | 'startedAt' | 'completedAt' | 'updatedAt',
     description: string,
-  ) => t.field({ type: 'DateTime', description, resolve: (run) => run[key] });
+  ) =>
+    t.field({
+      type: 'DateTime',
+      description,
+      resolve: (run, _args, context) => readableTime(run[key], key, context),
+    });
   return {
     recordCount: count('recordCount', 'Records synced so far.'),
     errorCount: count('errorCount', 'Records that failed.'),
@@ -41,18 +45,4 @@ export function progressFields<Shape extends Progress>(
     completedAt: time('completedAt', 'When it finished; null until then.'),
     updatedAt: time('updatedAt', 'When Polytomic last updated it.'),
   };
-}
-
-/**
- * A count as the schema serves it: one SafeInt cannot carry (beyond 2^53-1, or not whole) fails
- * this field alone (null, with its error) and the rest of the status is served.
- */
-function exactCount(value: Count, field: string, context: Context): number | null {
-  if (value !== UNSERVABLE) return value;
-  // Seen by operators too: before, such a body was an unreadable sync in the logs and metrics.
-  context.log().warn({ field }, 'Polytomic sent a count SafeInt cannot carry');
-  throw clientError(
-    ErrorCode.UPSTREAM_UNAVAILABLE,
-    `Polytomic sent a ${field} this API cannot send exactly (beyond ±(2^53-1), or not whole).`,
-  );
 }

@@ -254,7 +254,7 @@ describe('parseStatusBody', () => {
     expect(countOf('"007"')).toBe(7);
   });
 
-  it('normalises timestamps inside the body and nulls the unreadable ones', () => {
+  it('normalises timestamps inside the body and marks the unreadable ones UNSERVABLE', () => {
     const body = JSON.stringify({
       data: {
         current_execution: {
@@ -270,7 +270,8 @@ describe('parseStatusBody', () => {
     const status = parseStatusBody(body);
     expect(status.currentExecution?.createdAt).toBe('2024-04-20T15:45:00Z');
     expect(status.currentExecution?.startedAt).toBe('2024-04-20T15:45:00.25Z');
-    expect(status.currentExecution?.updatedAt).toBeNull();
+    expect(status.currentExecution?.updatedAt).toBe(UNSERVABLE);
+    expect(status.currentExecution?.completedAt).toBeNull();
     expect(status.nextExecutionTime).toBe('2024-04-20T15:45:00Z');
   });
 

@@ -8,7 +8,12 @@ import {
 } from '../../src/simulator/index.js';
 import { expectNoLeak, MANY_SYNCS, ONE_SYNC, syncId } from '../utils/gateway-helpers.js';
 import { breakerState } from '../utils/resilience-helpers.js';
-import { type GraphQLResponse, type TestApp, useTestApps } from '../utils/test-app.js';
+import {
+  type GraphQLResponse,
+  type TestApp,
+  useTestApps,
+  warnedFields,
+} from '../utils/test-app.js';
 
 const start = useTestApps();
 
@@ -403,8 +408,7 @@ describe('upstream failures map to contract codes', () => {
         'Polytomic sent a warningCount this API cannot send exactly (beyond ±(2^53-1), or not whole).',
       ]),
     );
-    const warned = t.logs.map((line) => JSON.parse(line)).filter((line) => line.level === 40);
-    expect(warned.map((line) => [line.msg, line.field]).sort()).toEqual(
+    expect(warnedFields(t)).toEqual(
       ids
         .flatMap(() => [
           ['Polytomic sent a count SafeInt cannot carry', 'recordCount'],

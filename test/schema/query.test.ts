@@ -16,7 +16,7 @@ import {
   ONE_SYNC,
   syncId,
 } from '../utils/gateway-helpers.js';
-import { useTestApps } from '../utils/test-app.js';
+import { useTestApps, warnedFields } from '../utils/test-app.js';
 
 const start = useTestApps();
 
@@ -336,20 +336,63 @@ describe('field mapping', () => {
     expect(t.sim.statusCalls()).toBe(3);
   });
 
-  it('answers null, not an impossible calendar date, for a non-existent day', async () => {
+  it('fails only a timestamp that is no RFC 3339 date-time, with a contract code and a warning', async () => {
     const t = await start();
-    t.sim.addSync(FULL, { data: { next_execution_time: '2024-02-30T10:00:00Z' } });
-    t.sim.addSync(syncId(2), { data: { next_execution_time: '2024-04-31T08:00:00+02:00' } });
-    const res = await t.query(MANY_SYNCS, { ids: [FULL, syncId(2)] });
-    expect(res.body).toEqual({
-      data: {
-        bulkSyncs: [
-          { id: FULL, status: { nextExecutionTime: null, currentExecution: null } },
-          { id: syncId(2), status: { nextExecutionTime: null, currentExecution: null } },
-        ],
-      },
+    // A day that does not exist, hour 24, a leap second (JavaScript has none), a date alone,
+    // no seconds, no zone.
+    const times = [
+      '2024-02-30T10:00:00Z',
+      '2024-04-31T08:00:00+02:00',
+      '2024-04-20T24:00:00Z',
+      '2016-12-31T23:59:60Z',
+      '2024-04-21',
+      '2024-04-20T15:45Z',
+      '2024-04-20T15:50:01',
+    ];
+    const ids = times.map((_, i) => syncId(i + 1));
+    times.forEach((time, i) => {
+      const ingestion = { enabled: true, is_running: true, status: 'ok', position_time: time };
+      t.sim.addSync(
+        ids[i] as string,
+        JSON.stringify({ data: { next_execution_time: time, ingestion_status: ingestion } }),
+      );
     });
-    expect(t.sim.statusCalls()).toBe(2);
+    const query = /* GraphQL */ `
+      query ($ids: [ID!]!) {
+        bulkSyncs(ids: $ids) { id status { nextExecutionTime ingestionStatus { status positionTime } } }
+      }
+    `;
+    const res = await t.query(query, { ids });
+    expect(res.body.data).toEqual({
+      bulkSyncs: ids.map((id) => ({
+        id,
+        status: { nextExecutionTime: null, ingestionStatus: { status: 'OK', positionTime: null } },
+      })),
+    });
+    const errors = (res.body.errors ?? []).map((e) => [e.extensions?.code, e.path, e.message]);
+    const expected = ids.flatMap((_, i) => [
+      [
+        'UPSTREAM_UNAVAILABLE',
+        ['bulkSyncs', i, 'status', 'nextExecutionTime'],
+        'Polytomic sent a nextExecutionTime that is no RFC 3339 date-time.',
+      ],
+      [
+        'UPSTREAM_UNAVAILABLE',
+        ['bulkSyncs', i, 'status', 'ingestionStatus', 'positionTime'],
+        'Polytomic sent a positionTime that is no RFC 3339 date-time.',
+      ],
+    ]);
+    const sorted = (list: unknown[]) => list.map((entry) => JSON.stringify(entry)).sort();
+    expect(sorted(errors)).toEqual(sorted(expected));
+    expect(warnedFields(t)).toEqual(
+      ids
+        .flatMap(() => [
+          ['Polytomic sent a timestamp that is no RFC 3339 date-time', 'nextExecutionTime'],
+          ['Polytomic sent a timestamp that is no RFC 3339 date-time', 'positionTime'],
+        ])
+        .sort(),
+    );
+    expect(t.sim.statusCalls()).toBe(times.length);
   });
 });
 

@@ -25,6 +25,15 @@ export function errorLogLines(t: Pick<TestApp, 'logs'>): string[] {
   return t.logs.filter((line) => JSON.parse(line).level >= 50);
 }
 
+/** `[msg, field]` of each warning a test app logged, sorted: what an operator would read. */
+export function warnedFields(t: Pick<TestApp, 'logs'>): [string, string][] {
+  return t.logs
+    .map((line) => JSON.parse(line))
+    .filter((line) => line.level === 40)
+    .map((line): [string, string] => [line.msg, line.field])
+    .sort();
+}
+
 export interface GraphQLResponse {
   status: number;
   body: {

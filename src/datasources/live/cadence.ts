@@ -32,6 +32,7 @@ export function isInProgress(status: SyncStatus): boolean {
  */
 export function nextPollDelay(status: SyncStatus, cadence: Cadence, now: number): number {
   if (isInProgress(status)) return cadence.intervalMs;
+  // An unreadable time (UNSERVABLE) parses to NaN too: polled as if nothing were scheduled.
   const scheduled = status.nextExecutionTime ? Date.parse(status.nextExecutionTime) : Number.NaN;
   if (Number.isNaN(scheduled)) return cadence.idleIntervalMs;
   const untilStart = scheduled - now;

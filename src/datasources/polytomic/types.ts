@@ -12,6 +12,13 @@
 export type Count = number | typeof UNSERVABLE | null;
 export const UNSERVABLE = 'unservable';
 
+/**
+ * A timestamp: RFC 3339 in UTC, null when absent, or UNSERVABLE when Polytomic sent a string
+ * that is no RFC 3339 date-time (or names a day that does not exist). Served as null, that would
+ * read as "never" ("nothing scheduled"), not as "unreadable".
+ */
+export type Timestamp = string | typeof UNSERVABLE | null;
+
 /** A status as fetched, with when: what the store shares and caches. */
 export interface Snapshot {
   status: SyncStatus;
@@ -25,7 +32,7 @@ export interface SyncStatus {
   currentExecution: Execution | null;
   lastExecution: Execution | null;
   ingestionStatus: IngestionStatus | null;
-  nextExecutionTime: string | null;
+  nextExecutionTime: Timestamp;
 }
 
 /** One run of a bulk sync (`BulkSyncExecution`). */
@@ -42,10 +49,10 @@ export interface Execution {
   recordCount: Count;
   errorCount: Count;
   warningCount: Count;
-  createdAt: string | null;
-  startedAt: string | null;
-  completedAt: string | null;
-  updatedAt: string | null;
+  createdAt: Timestamp;
+  startedAt: Timestamp;
+  completedAt: Timestamp;
+  updatedAt: Timestamp;
   schemas: SchemaRun[];
 }
 
@@ -58,10 +65,10 @@ export interface SchemaRun {
   recordCount: Count;
   errorCount: Count;
   warningCount: Count;
-  createdAt: string | null;
-  startedAt: string | null;
-  completedAt: string | null;
-  updatedAt: string | null;
+  createdAt: Timestamp;
+  startedAt: Timestamp;
+  completedAt: Timestamp;
+  updatedAt: Timestamp;
 }
 
 /** CDC ingestion health (`BulkSyncIngestionStatus`). */
@@ -72,6 +79,6 @@ export interface IngestionStatus {
   statusMessage: string | null;
   highwaterMark: string | null;
   position: string | null;
-  positionTime: string | null;
-  updatedAt: string | null;
+  positionTime: Timestamp;
+  updatedAt: Timestamp;
 }

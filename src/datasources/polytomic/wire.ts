@@ -7,6 +7,7 @@ import {
   type IngestionStatus,
   type SchemaRun,
   type SyncStatus,
+  type Timestamp,
   UNSERVABLE,
 } from './types.js';
 
@@ -95,14 +96,15 @@ type Wire<T extends z.ZodType> = NonNullable<z.output<T>>;
 // holds ~30 of them: remembering recent conversions skips most of the RFC 3339 checks. Only
 // strings as long as a timestamp can sensibly be are remembered, so the memory stays bounded.
 const MAX_REMEMBERED_LENGTH = 40;
-const recentUtc = new LRUCache<string, { utc: string | null }>({ max: 10_000 });
+const recentUtc = new LRUCache<string, { utc: Timestamp }>({ max: 10_000 });
 
-function utc(value: string | null | undefined): string | null {
+/** A wire timestamp as the DTO keeps it: UTC, null when absent, UNSERVABLE when unreadable. */
+function utc(value: string | null | undefined): Timestamp {
   if (value == null) return null;
-  if (value.length > MAX_REMEMBERED_LENGTH) return toUtc(value);
+  if (value.length > MAX_REMEMBERED_LENGTH) return toUtc(value) ?? UNSERVABLE;
   let known = recentUtc.get(value);
   if (!known) {
-    known = { utc: toUtc(value) };
+    known = { utc: toUtc(value) ?? UNSERVABLE };
     recentUtc.set(value, known);
   }
   return known.utc;
@@ -241,7 +243,7 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * A UTC timestamp is passed through exactly as Polytomic wrote it (its precision kept); an offset
  * one is converted to UTC, precision kept too; one that is not RFC 3339, names a day or time that
  * does not exist (Date would roll 2024-02-30 over to March 1st), or whose UTC falls outside the
- * years 0000-9999 becomes null rather than failing the body.
+ * years 0000-9999 is null here, and fails its own field rather than the body (UNSERVABLE).
  */
 export function toUtc(value: string): string | null {
   const match = RFC3339.exec(value);

@@ -1,0 +1,31 @@
+import type { Context } from '../context.js';
+import { type Count, type Timestamp, UNSERVABLE } from '../datasources/polytomic/types.js';
+import { clientError, ErrorCode } from './errors.js';
+
+/**
+ * A count as the schema serves it: one SafeInt cannot carry (beyond 2^53-1, or not whole) fails
+ * this field alone (null, with its error) and the rest of the status is served.
+ */
+export function exactCount(value: Count, field: string, context: Context): number | null {
+  if (value !== UNSERVABLE) return value;
+  // Seen by operators too: before, such a body was an unreadable sync in the logs and metrics.
+  context.log().warn({ field }, 'Polytomic sent a count SafeInt cannot carry');
+  throw clientError(
+    ErrorCode.UPSTREAM_UNAVAILABLE,
+    `Polytomic sent a ${field} this API cannot send exactly (beyond ±(2^53-1), or not whole).`,
+  );
+}
+
+/**
+ * A timestamp as the schema serves it: one that is no RFC 3339 date-time fails this field alone
+ * (null, with its error), so that it cannot pass for "none" (`nextExecutionTime: null` means
+ * nothing is scheduled), and the rest of the status is served.
+ */
+export function readableTime(value: Timestamp, field: string, context: Context): string | null {
+  if (value !== UNSERVABLE) return value;
+  context.log().warn({ field }, 'Polytomic sent a timestamp that is no RFC 3339 date-time');
+  throw clientError(
+    ErrorCode.UPSTREAM_UNAVAILABLE,
+    `Polytomic sent a ${field} that is no RFC 3339 date-time.`,
+  );
+}
