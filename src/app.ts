@@ -1,10 +1,4 @@
-import {
-  createServer,
-  type IncomingMessage,
-  type RequestListener,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
@@ -17,6 +11,7 @@ import { createRedisLeadership } from './datasources/live/redis-leadership.js';
 import { createLiveRegistry } from './datasources/live/registry.js';
 import { createAgent, createPolytomicClient } from './datasources/polytomic/client.js';
 import { createStatusStore } from './datasources/status-store.js';
+import { drainable } from './drain.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { startTracing } from './telemetry.js';
@@ -169,32 +164,6 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         logger.info('gateway stopped');
       })();
       return stopping;
-    },
-  };
-}
-
-/**
- * The request listener, with what a graceful stop needs: once `drain()` is called, every
- * response not yet begun says `Connection: close`, so node closes its connection when it is
- * sent. Otherwise a request in flight at the signal would leave a keep-alive connection that
- * server.close() waits on for the keep-alive timeout (5 s): server.close() only closes the
- * connections idle at that moment.
- */
-function drainable(listener: RequestListener) {
-  const open = new Set<ServerResponse>();
-  let draining = false;
-  return {
-    listener(request: IncomingMessage, response: ServerResponse) {
-      if (draining) response.shouldKeepAlive = false;
-      else {
-        open.add(response);
-        response.once('close', () => open.delete(response));
-      }
-      listener(request, response);
-    },
-    drain() {
-      draining = true;
-      for (const response of open) if (!response.headersSent) response.shouldKeepAlive = false;
     },
   };
 }
