@@ -5,11 +5,12 @@ import {
   type FormattedExecutionResult,
   GraphQLError,
   type GraphQLFormattedError,
+  getOperationAST,
 } from 'graphql';
 import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
 import { clientError, ErrorCode } from './schema/errors.js';
@@ -54,7 +55,13 @@ export function attachWebSocket(
       connectionInitWaitTimeout: websocket.connectionInitTimeoutMs,
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
+        // An operation sent after the stop began: the socket goes now, and a graphql-ws client
+        // sends its operations again on its next connection (another replica).
+        if (closing.has(ctx.extra.socket)) {
+          ctx.extra.socket.close(1001, GOING_AWAY);
+          return [clientError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The gateway is shutting down.')];
+        }
         // A flood of subscribe messages costs parsing and validation even when refused: past
         // the per-minute bound the connection is closed (4429), as graphql-ws does for floods.
         const now = Date.now();
@@ -101,6 +108,9 @@ export function attachWebSocket(
             release();
             return errors;
           }
+          if (getOperationAST(args.document, args.operationName)?.operation === 'query') {
+            queriesOf(ctx.extra.socket).add(id);
+          }
           return args;
         } catch (error) {
           release();
@@ -119,8 +129,15 @@ export function attachWebSocket(
         return formatted;
       },
       onError: (_ctx, _id, _payload, errors) => formatErrors(errors),
-      onComplete: (ctx) => {
+      onComplete: (ctx, id) => {
         active.set(ctx, Math.max(0, (active.get(ctx) ?? 1) - 1));
+        const { socket } = ctx.extra;
+        const queries = queriesOf(socket);
+        queries.delete(id);
+        // graphql-ws sends `complete` after this hook returns: the close must follow it.
+        if (queries.size === 0 && closing.has(socket)) {
+          setImmediate(() => socket.close(1001, GOING_AWAY));
+        }
       },
     },
     wss,
@@ -129,9 +146,31 @@ export function attachWebSocket(
   return wss;
 }
 
-/** Closes every socket with 1001 (going away) and stops accepting upgrades. */
+const GOING_AWAY = 'Server shutting down';
+/** Sockets the stop has asked to close, once their queries are answered. */
+const closing = new WeakSet<WebSocket>();
+/** Ids of the queries (not subscriptions) running on each socket. */
+const runningQueries = new WeakMap<WebSocket, Set<string>>();
+
+function queriesOf(socket: WebSocket): Set<string> {
+  let queries = runningQueries.get(socket);
+  if (!queries) {
+    queries = new Set();
+    runningQueries.set(socket, queries);
+  }
+  return queries;
+}
+
+/**
+ * Closes every socket with 1001 (going away) as soon as its queries in flight are answered, as
+ * HTTP requests in flight are; subscriptions do not wait. Stops accepting upgrades; resolves
+ * when every socket has closed.
+ */
 export function closeWebSockets(wss: WebSocketServer): Promise<void> {
-  for (const socket of wss.clients) socket.close(1001, 'Server shutting down');
+  for (const socket of wss.clients) {
+    closing.add(socket);
+    if (queriesOf(socket).size === 0) socket.close(1001, GOING_AWAY);
+  }
   return new Promise((resolve) => wss.close(() => resolve()));
 }
 

@@ -175,6 +175,48 @@ describe('graceful stop', () => {
     agent.destroy();
   });
 
+  /** A WebSocket client whose query of sync 1 waits 300 ms on Polytomic, and its close codes. */
+  async function queryingOverWebSocket() {
+    const { t, url } = await begin();
+    const id = syncId(1);
+    t.sim.addSync(id, envelope({ recordCount: 7 }));
+    t.sim.inject({ kind: 'delay', ms: 300 }, { times: 1 });
+    const closes: number[] = [];
+    const client = wsClient(url, {
+      on: { closed: (event) => closes.push((event as { code: number }).code) },
+    });
+    clients.push(client);
+    const query = watch(client, SYNC_COUNT, { id });
+    await until(() => t.sim.statusCalls(id) === 1);
+    stopped = true;
+    return { t, id, client, query, closes };
+  }
+
+  it('answers a query in flight over a WebSocket before closing it with 1001', async () => {
+    const { t, query, closes } = await queryingOverWebSocket();
+    await t.app.stop();
+    await ended(query);
+    expect(query.events).toEqual([
+      { data: { bulkSync: { status: { currentExecution: { recordCount: 7 } } } } },
+    ]);
+    expect(query.completed).toBe(true);
+    await until(() => closes.length === 1);
+    expect(closes).toEqual([1001]);
+  });
+
+  it('closes with 1001 at once a WebSocket that sends an operation while its query finishes', async () => {
+    const { t, id, client, query, closes } = await queryingOverWebSocket();
+    const stopping = t.app.stop();
+    // A graphql-ws client sends its operations again on its next connection (another replica).
+    const late = watch(client, SUB_COUNT, { id });
+    await until(() => closes.length === 1);
+    expect(closes).toEqual([1001]);
+    await stopping;
+    expect(late.events).toEqual([]);
+    expect(query.events).toEqual([]);
+    expect(t.sim.statusCalls(id)).toBe(1);
+  });
+
   it('two overlapping stop() calls both resolve', async () => {
     const { t } = await begin();
     stopped = true;
