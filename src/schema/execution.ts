@@ -3,11 +3,16 @@ import { builder } from './builder.js';
 import { ExecutionStatus, FetchMode, OutputDisposition } from './enums.js';
 import { progressFields } from './progress-fields.js';
 import { SchemaRunRef } from './schema-run.js';
+import { sent } from './upstream-values.js';
 
 export const ExecutionRef = builder.objectRef<Execution>('Execution').implement({
   description: 'One run of a bulk sync.',
   fields: (t) => ({
-    id: t.exposeID('id', { nullable: false, description: "The execution's id." }),
+    id: t.id({
+      nullable: false,
+      description: "The execution's id.",
+      resolve: (execution, _args, context) => sent(execution.id, 'id', context),
+    }),
     status: t.field({
       type: ExecutionStatus.ref,
       nullable: false,

@@ -1,18 +1,20 @@
 import type { IngestionStatus } from '../datasources/polytomic/types.js';
 import { builder } from './builder.js';
 import { IngestionLevel } from './enums.js';
-import { readableTime } from './upstream-values.js';
+import { readableTime, sent } from './upstream-values.js';
 
 export const IngestionStatusRef = builder.objectRef<IngestionStatus>('IngestionStatus').implement({
   description: 'Change-data-capture ingestion health of a sync.',
   fields: (t) => ({
-    enabled: t.exposeBoolean('enabled', {
+    enabled: t.boolean({
       nullable: false,
       description: 'Whether CDC ingestion is on.',
+      resolve: (ingestion, _args, context) => sent(ingestion.enabled, 'enabled', context),
     }),
-    isRunning: t.exposeBoolean('isRunning', {
+    isRunning: t.boolean({
       nullable: false,
       description: 'Whether ingestion is running now.',
+      resolve: (ingestion, _args, context) => sent(ingestion.isRunning, 'isRunning', context),
     }),
     status: t.field({
       type: IngestionLevel.ref,

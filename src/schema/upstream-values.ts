@@ -29,3 +29,14 @@ export function readableTime(value: Timestamp, field: string, context: Context):
     `Polytomic sent a ${field} that is no RFC 3339 date-time.`,
   );
 }
+
+/**
+ * A value the contract makes non-null that Polytomic left out (its API marks no field required):
+ * an error at this field, whose null then empties the nearest nullable parent (the execution, the
+ * ingestion status), rather than an invented `false` or `""` served as if Polytomic had sent it.
+ */
+export function sent<T>(value: T | null, field: string, context: Context): T {
+  if (value !== null) return value;
+  context.log().warn({ field }, 'Polytomic left out a value the contract requires');
+  throw clientError(ErrorCode.UPSTREAM_UNAVAILABLE, `Polytomic sent no ${field}.`);
+}

@@ -178,8 +178,8 @@ describe('parseStatusBody', () => {
         schemas: [bareRun, { ...bareRun, schema: 'a.b' }],
       },
       ingestionStatus: {
-        enabled: false,
-        isRunning: false,
+        enabled: null,
+        isRunning: null,
         status: '',
         statusMessage: null,
         highwaterMark: null,

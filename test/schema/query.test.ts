@@ -336,6 +336,61 @@ describe('field mapping', () => {
     expect(t.sim.statusCalls()).toBe(3);
   });
 
+  it('fails the execution or ingestion status whose required value Polytomic left out', async () => {
+    const t = await start();
+    t.sim.addSync(
+      FULL,
+      JSON.stringify({
+        data: {
+          current_execution: { status: 'running', record_count: 5 },
+          last_execution: { id: 'e-1', status: 'completed', record_count: 9 },
+          ingestion_status: { is_running: true, status: 'ok' },
+          next_execution_time: '2024-04-20T15:45:00Z',
+        },
+      }),
+    );
+    const query = /* GraphQL */ `
+      query ($id: ID!) {
+        bulkSync(id: $id) { status {
+          currentExecution { id status recordCount }
+          lastExecution { id status recordCount }
+          ingestionStatus { enabled isRunning status }
+          nextExecutionTime
+        } }
+      }
+    `;
+    const res = await t.query(query, { id: FULL });
+    expect(res.body).toEqual({
+      data: {
+        bulkSync: {
+          status: {
+            currentExecution: null,
+            lastExecution: { id: 'e-1', status: 'COMPLETED', recordCount: 9 },
+            ingestionStatus: null,
+            nextExecutionTime: '2024-04-20T15:45:00Z',
+          },
+        },
+      },
+      errors: [
+        {
+          message: 'Polytomic sent no id.',
+          path: ['bulkSync', 'status', 'currentExecution', 'id'],
+          extensions: { code: 'UPSTREAM_UNAVAILABLE' },
+        },
+        {
+          message: 'Polytomic sent no enabled.',
+          path: ['bulkSync', 'status', 'ingestionStatus', 'enabled'],
+          extensions: { code: 'UPSTREAM_UNAVAILABLE' },
+        },
+      ],
+    });
+    expect(warnedFields(t)).toEqual([
+      ['Polytomic left out a value the contract requires', 'enabled'],
+      ['Polytomic left out a value the contract requires', 'id'],
+    ]);
+    expect(t.sim.statusCalls()).toBe(1);
+  });
+
   it('fails only a timestamp that is no RFC 3339 date-time, with a contract code and a warning', async () => {
     const t = await start();
     // A day that does not exist, hour 24, a leap second (JavaScript has none), a date alone,

@@ -37,7 +37,8 @@ export interface SyncStatus {
 
 /** One run of a bulk sync (`BulkSyncExecution`). */
 export interface Execution {
-  id: string;
+  /** null when Polytomic sent none: the schema's non-null `id` then fails, and the execution. */
+  id: string | null;
   status: string;
   statusMessage: string | null;
   type: string | null;
@@ -73,8 +74,9 @@ export interface SchemaRun {
 
 /** CDC ingestion health (`BulkSyncIngestionStatus`). */
 export interface IngestionStatus {
-  enabled: boolean;
-  isRunning: boolean;
+  /** null when Polytomic sent none (as for isRunning): the schema has no "unknown" to serve. */
+  enabled: boolean | null;
+  isRunning: boolean | null;
   status: string;
   statusMessage: string | null;
   highwaterMark: string | null;

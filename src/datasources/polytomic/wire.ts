@@ -137,7 +137,7 @@ const toExecution = (w: Wire<typeof execution> | null | undefined): Execution | 
   w == null
     ? null
     : {
-        id: w.id ?? '',
+        id: w.id ?? null,
         status: w.status ?? '',
         statusMessage: w.status_message ?? null,
         type: w.type ?? null,
@@ -154,8 +154,8 @@ const toIngestion = (w: Wire<typeof ingestion> | null | undefined): IngestionSta
   w == null
     ? null
     : {
-        enabled: w.enabled ?? false,
-        isRunning: w.is_running ?? false,
+        enabled: w.enabled ?? null,
+        isRunning: w.is_running ?? null,
         status: w.status ?? '',
         statusMessage: w.status_message ?? null,
         highwaterMark: w.highwater_mark ?? null,
