@@ -351,3 +351,15 @@ function serviceAuthorization(e: z.infer<typeof envSchema>): string | undefined 
   }
   return undefined;
 }
+
+/** A failure to listen, said as the configuration error it is (which variable to change). */
+export function listenError(error: unknown, config: Config): ConfigError | undefined {
+  const { code } = error as { code?: string };
+  const where = `${config.host}:${config.port}`;
+  if (code === 'EADDRINUSE') return new ConfigError([`PORT: ${where} is already in use`]);
+  if (code === 'EACCES') return new ConfigError([`PORT: not allowed to listen on ${where}`]);
+  if (code === 'ENOTFOUND' || code === 'EADDRNOTAVAIL' || code === 'EAI_AGAIN') {
+    return new ConfigError([`HOST: cannot listen on ${config.host} (${code})`]);
+  }
+  return undefined;
+}

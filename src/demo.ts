@@ -1,8 +1,9 @@
 // npm run demo: the built-in Polytomic simulator plus the gateway wired to it, in one process.
 // The gateway itself never imports the simulator; only this entry point does.
 import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, listenError, loadConfig } from './config.js';
 import { createSimulator, SIM_KEY, SIM_SYNCS } from './simulator/index.js';
+import { simulatorListenOptions } from './simulator/listen-options.js';
 
 const QUERY = /* GraphQL */ `query SyncHealth {
   bulkSyncs(ids: ["${SIM_SYNCS.orders}", "${SIM_SYNCS.cdc}", "${SIM_SYNCS.backfill}"]) {
@@ -24,7 +25,9 @@ const SUBSCRIPTION = /* GraphQL */ `subscription WatchSyncs {
 }`;
 
 async function main() {
-  const simulator = createSimulator();
+  const where = simulatorListenOptions(process.env, 0);
+  if (typeof where === 'string') throw new ConfigError([where]);
+  const simulator = createSimulator(where);
   const simulatorUrl = await simulator.start();
   const config = loadConfig({
     LOG_LEVEL: 'warn',
@@ -38,7 +41,10 @@ async function main() {
     INTROSPECTION: 'true',
   });
   const app = createApp(config);
-  const url = await app.start();
+  const url = await app.start().catch(async (error: unknown) => {
+    await simulator.close();
+    throw listenError(error, config) ?? error;
+  });
   const curlBody = JSON.stringify({ query: QUERY.replace(/\s+/g, ' ') });
   process.stdout.write(
     [

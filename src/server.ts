@@ -1,5 +1,5 @@
 import { createApp } from './app.js';
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { ConfigError, listenError, loadConfig } from './config.js';
 
 async function main() {
   const config = loadConfig();
@@ -28,15 +28,3 @@ main().catch((error: unknown) => {
   if (!(error instanceof ConfigError)) process.stderr.write(`${String(error)}\n`);
   process.exit(1);
 });
-
-/** A failure to listen, said as the configuration error it is (which variable to change). */
-function listenError(error: unknown, config: Config): ConfigError | undefined {
-  const { code } = error as { code?: string };
-  const where = `${config.host}:${config.port}`;
-  if (code === 'EADDRINUSE') return new ConfigError([`PORT: ${where} is already in use`]);
-  if (code === 'EACCES') return new ConfigError([`PORT: not allowed to listen on ${where}`]);
-  if (code === 'ENOTFOUND' || code === 'EADDRNOTAVAIL' || code === 'EAI_AGAIN') {
-    return new ConfigError([`HOST: cannot listen on ${config.host} (${code})`]);
-  }
-  return undefined;
-}

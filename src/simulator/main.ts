@@ -1,15 +1,14 @@
 import { SIM_DEPLOYMENT_KEY, SIM_KEY, SIM_ORG_ID, SIM_OTHER_KEY } from './ids.js';
+import { simulatorListenOptions } from './listen-options.js';
 import { createSimulator } from './server.js';
 
-const { SIMULATOR_PORT, SIMULATOR_HOST } = process.env;
-const port = Number(SIMULATOR_PORT ?? 4010);
-const host = SIMULATOR_HOST ?? '127.0.0.1';
-if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-  process.stderr.write(`SIMULATOR_PORT must be a port number, got ${SIMULATOR_PORT}\n`);
+const where = simulatorListenOptions(process.env, 4010);
+if (typeof where === 'string') {
+  process.stderr.write(`${where}\n`);
   process.exit(1);
 }
 
-const simulator = createSimulator({ port, host });
+const simulator = createSimulator(where);
 const url = await simulator.start();
 process.stdout.write(
   `Polytomic simulator on ${url} | Bearer ${SIM_KEY} (all syncs), Bearer ${SIM_OTHER_KEY} (subset), ` +

@@ -11,7 +11,7 @@ import { ONE_SYNC, syncId } from '../utils/gateway-helpers.js';
 import { envelope, SUB_COUNT, watch, wsClient } from '../utils/live-helpers.js';
 import { persistLogLines } from '../utils/log-capture.js';
 import { until } from '../utils/manual-scheduler.js';
-import { expectClean, freePort, SIM_SECRETS, sleep } from '../utils/resilience-helpers.js';
+import { expectClean, freePort, refused, SIM_SECRETS, sleep } from '../utils/resilience-helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SERVER = join(ROOT, 'dist', 'server.js');
@@ -68,18 +68,6 @@ function postOnce(
     );
     req.on('error', reject);
     req.end(JSON.stringify(body));
-  });
-}
-
-/** Whether a new TCP connection to the port is refused (the server stopped accepting). */
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
   });
 }
 

@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { expect } from 'vitest';
 import WebSocket from 'ws';
 import { SIM_DEPLOYMENT_KEY, SIM_KEY, SIM_ORG_ID } from '../../src/simulator/index.js';
@@ -152,4 +152,16 @@ export function messageCode(message: Record<string, unknown> | undefined): unkno
     | undefined;
   if (Array.isArray(payload)) return payload[0]?.extensions?.code;
   return payload?.errors?.[0]?.extensions?.code;
+}
+
+/** Whether a new TCP connection to the port is refused (the server stopped accepting). */
+export function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
 }

@@ -1,0 +1,103 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SIM_SYNCS } from '../src/simulator/index.js';
+import { until } from './utils/manual-scheduler.js';
+import { freePort, refused } from './utils/resilience-helpers.js';
+
+// `npm run demo` as the README's quick start runs it (from source here: no build needed).
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+let child: ChildProcess | undefined;
+
+afterEach(() => {
+  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  child = undefined;
+});
+
+function startDemo(env: Record<string, string>) {
+  const started = spawn(process.execPath, ['--import', 'tsx', 'src/demo.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env['PATH'], ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child = started;
+  const output = { stdout: '', stderr: '' };
+  started.stdout?.on('data', (chunk: Buffer) => (output.stdout += chunk.toString('utf8')));
+  started.stderr?.on('data', (chunk: Buffer) => (output.stderr += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => started.once('exit', resolve));
+  return { started, output, exited };
+}
+
+describe('npm run demo', () => {
+  it('prints its URLs and a curl line that answers, listens where told, and stops on SIGINT', async () => {
+    const [port, simulatorPort] = [await freePort(), await freePort()];
+    const demo = startDemo({ PORT: String(port), SIMULATOR_PORT: String(simulatorPort) });
+    await until(() => demo.output.stdout.includes('Ctrl-C stops both.'), 30_000);
+
+    const { stdout } = demo.output;
+    expect(stdout).toContain(`Polytomic simulator  http://127.0.0.1:${simulatorPort}  (key `);
+    expect(stdout).toContain(`GraphiQL             http://127.0.0.1:${port}/graphql`);
+    // The curl line, run as printed.
+    const curl = /^ {2}curl -s (\S+) -H 'content-type: application\/json' -d '(.+)'$/m.exec(stdout);
+    expect(curl?.[1]).toBe(`http://127.0.0.1:${port}/graphql`);
+    const run = async () => {
+      const response = await fetch(curl?.[1] ?? '', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: curl?.[2] ?? '',
+      });
+      return (await response.json()) as { data: { bulkSyncs: Sync[] }; errors?: unknown };
+    };
+    const first = await run();
+    expect(first.errors).toBeUndefined();
+    expect(first.data.bulkSyncs.map((sync) => sync.id)).toEqual([
+      SIM_SYNCS.orders,
+      SIM_SYNCS.cdc,
+      SIM_SYNCS.backfill,
+    ]);
+    // Past CACHE_TTL_MS the data has moved: the backfill adds 125 rows a millisecond.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const [before, after] = [first, await run()].map(
+      (answer) => answer.data.bulkSyncs[2]?.status.currentExecution?.recordCount ?? 0,
+    );
+    expect(after).toBeGreaterThan(before ?? 0);
+    expect(before).toBeGreaterThan(2 ** 31);
+    const graphiql = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      headers: { accept: 'text/html' },
+    });
+    expect(graphiql.status).toBe(200);
+    expect(await graphiql.text()).toContain('Polytomic sync gateway');
+
+    demo.started.kill('SIGINT');
+    expect(await demo.exited).toBe(0);
+    expect(await refused(port)).toBe(true);
+    expect(await refused(simulatorPort)).toBe(true);
+  });
+
+  it('says which variable to change when PORT is taken or SIMULATOR_PORT is no port', async () => {
+    const taken = createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => taken.listen(port, '0.0.0.0', resolve));
+    try {
+      const demo = startDemo({ PORT: String(port) });
+      expect(await demo.exited).toBe(1);
+      expect(demo.output.stderr).toBe(
+        `Invalid configuration:\n  - PORT: 0.0.0.0:${port} is already in use\n`,
+      );
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+    const demo = startDemo({ SIMULATOR_PORT: 'x' });
+    expect(await demo.exited).toBe(1);
+    expect(demo.output.stderr).toBe(
+      'Invalid configuration:\n  - SIMULATOR_PORT must be a port number, got x\n',
+    );
+  });
+});
+
+interface Sync {
+  id: string;
+  status: { currentExecution: { recordCount: number } | null };
+}
