@@ -113,7 +113,11 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   // Content-Length because this parser refuses requests whose framing is ambiguous.
   const http = drainable(yoga);
   const server = createServer({ insecureHTTPParser: false }, http.listener);
-  const wss = attachWebSocket(server, yoga, config);
+  const wss = attachWebSocket(server, yoga, config, {
+    logger,
+    onRefused: () => metrics.webSocketsRefused.inc(),
+  });
+  metrics.trackWebSockets(() => wss.clients.size);
 
   return {
     yoga,

@@ -125,6 +125,7 @@ const envSchema = z
     WS_CONNECTION_INIT_TIMEOUT_MS: ms(100, 3000),
     WS_KEEP_ALIVE_MS: ms(0, 12000),
     WS_MAX_PAYLOAD_BYTES: int(1024, 65536),
+    WS_MAX_CONNECTIONS: int(1, 10000),
     REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'must be a redis:// URL' }).optional(),
     REDIS_NAMESPACE: z
       .string()
@@ -219,6 +220,8 @@ export interface Config {
     /** Ping period; 0 turns pings off. */
     keepAliveMs: number;
     maxPayloadBytes: number;
+    /** Open sockets at once; an upgrade beyond is refused with 503. */
+    maxConnections: number;
   };
   redisUrl: string | undefined;
   redis: {
@@ -315,6 +318,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       connectionInitTimeoutMs: e.WS_CONNECTION_INIT_TIMEOUT_MS,
       keepAliveMs: e.WS_KEEP_ALIVE_MS,
       maxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
+      maxConnections: e.WS_MAX_CONNECTIONS,
     },
     redisUrl: e.REDIS_URL,
     redis: { namespace: e.REDIS_NAMESPACE, leaseMs: e.REDIS_LEASE_MS },

@@ -15,8 +15,11 @@ export interface Metrics {
   eventsSent: Counter;
   breakerState: Gauge;
   redisUp: Gauge;
+  webSocketsRefused: Counter;
   /** Makes `polytomic_upstream_calls` read the client's concurrency slots at each scrape. */
   trackUpstreamLoad(load: () => { active: number; queued: number }): void;
+  /** Makes `gateway_websocket_connections` read the open sockets at each scrape. */
+  trackWebSockets(count: () => number): void;
 }
 
 /** One registry per app, so several apps in one process (tests, replicas) never mix counts. */
@@ -34,10 +37,27 @@ export function createMetrics(): Metrics {
       this.set({ state: 'queued' }, queued);
     },
   });
+  let webSockets = () => 0;
+  new Gauge({
+    name: 'gateway_websocket_connections',
+    help: 'Open WebSocket connections (at most WS_MAX_CONNECTIONS).',
+    registers: [registry],
+    collect() {
+      this.set(webSockets());
+    },
+  });
   return {
     trackUpstreamLoad(load) {
       upstreamLoad = load;
     },
+    trackWebSockets(count) {
+      webSockets = count;
+    },
+    webSocketsRefused: new Counter({
+      name: 'gateway_websocket_refused_total',
+      help: 'WebSocket upgrades refused (503) because WS_MAX_CONNECTIONS sockets were open.',
+      registers: [registry],
+    }),
     registry,
     upstreamRequests: new Counter({
       name: 'polytomic_upstream_requests_total',

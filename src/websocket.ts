@@ -13,6 +13,7 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
+import type { Logger } from './logger.js';
 import { clientError, ErrorCode } from './schema/errors.js';
 
 /** What the WebSocket path hands yoga's context factory instead of a fetch `Request`. */
@@ -33,6 +34,7 @@ export function attachWebSocket(
   server: Server,
   yoga: YogaServerInstance<Partial<WebSocketContext>, Context>,
   config: Config,
+  { logger, onRefused }: { logger: Logger; onRefused: () => void },
 ): WebSocketServer {
   const { websocket } = config;
   // noServer, upgrades handed over here: with `server`, ws re-emits the HTTP server's own errors
@@ -42,8 +44,16 @@ export function attachWebSocket(
     path: yoga.graphqlEndpoint,
     maxPayload: websocket.maxPayloadBytes,
   });
-  const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+  const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Each socket holds memory and may hold subscriptions: a bound, as for every other resource.
+    // ws adds a socket to `clients` within handleUpgrade, so a burst cannot overshoot it.
+    if (wss.clients.size >= websocket.maxConnections) {
+      onRefused();
+      socket.end(REFUSED);
+      return;
+    }
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  };
   server.on('upgrade', upgrade);
   wss.once('close', () => server.off('upgrade', upgrade));
   const active = new WeakMap<object, number>();
@@ -143,9 +153,24 @@ export function attachWebSocket(
     wss,
     websocket.keepAliveMs || undefined,
   );
+  // graphql-ws prints a socket's 'error' (a client's oversized or malformed frame, which ws has
+  // already answered with its close code) with console.error and ws's stack, once per frame: a
+  // client's mistake, said here as one structured line. Registered after useServer's own
+  // 'connection' listener, so its handler is there to replace.
+  wss.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) => {
+      logger.debug({ code: error.code ?? error.name }, 'WebSocket closed on a frame error');
+      if (socket.readyState === socket.OPEN) socket.close(1011, 'Internal server error');
+    });
+  });
   return wss;
 }
 
+const REFUSED_BODY = 'Too many WebSocket connections; retry later.';
+const REFUSED =
+  'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\n' +
+  `Content-Length: ${REFUSED_BODY.length}\r\nRetry-After: 5\r\n\r\n${REFUSED_BODY}`;
 const GOING_AWAY = 'Server shutting down';
 /** Sockets the stop has asked to close, once their queries are answered. */
 const closing = new WeakSet<WebSocket>();

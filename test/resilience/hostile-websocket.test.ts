@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { SIM_SYNCS } from '../../src/simulator/index.js';
 import { expectNoLeak, ONE_SYNC, syncId } from '../utils/gateway-helpers.js';
 import { envelope, metric } from '../utils/live-helpers.js';
@@ -99,8 +99,10 @@ describe('hostile WebSocket frames close the socket; the server keeps serving', 
     await expectStillServing(t, url);
   });
 
-  it('a message larger than WS_MAX_PAYLOAD_BYTES → 1009', async () => {
-    const { t, url } = await begin({ WS_MAX_PAYLOAD_BYTES: '1024' });
+  it('a message larger than WS_MAX_PAYLOAD_BYTES → 1009, logged at debug without a stack', async () => {
+    const stderr = vi.spyOn(console, 'error').mockImplementation(() => {});
+    onTestFinished(() => stderr.mockRestore());
+    const { t, url } = await begin({ WS_MAX_PAYLOAD_BYTES: '1024', LOG_LEVEL: 'debug' });
     const socket = track(await acknowledgedSocket(url));
     socket.send({
       id: 'big',
@@ -109,7 +111,39 @@ describe('hostile WebSocket frames close the socket; the server keeps serving', 
     });
     expect(await socket.waitClosed()).toBe(1009);
     expect(t.sim.statusCalls()).toBe(0);
+    // graphql-ws would print the error with ws's stack on stderr, once per hostile frame.
+    expect(stderr).not.toHaveBeenCalled();
+    const logged = t.logs
+      .map((line) => JSON.parse(line))
+      .filter((l) => l.msg.includes('WebSocket'));
+    expect(logged.map(({ level, msg, code }) => ({ level, msg, code }))).toEqual([
+      {
+        level: 20,
+        msg: 'WebSocket closed on a frame error',
+        code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
+      },
+    ]);
+    expect(t.logs.join('\n')).not.toMatch(/receiver\.js/);
     await expectStillServing(t, url);
+  });
+
+  it('past WS_MAX_CONNECTIONS an upgrade is refused with 503, until a socket closes', async () => {
+    const { t, url } = await begin({ WS_MAX_CONNECTIONS: '2' });
+    const [first, second] = [track(rawSocket(url)), track(rawSocket(url))];
+    await Promise.all([first.opened, second.opened]);
+    const refused = track(rawSocket(url));
+    await expect(refused.opened).rejects.toThrow('Unexpected server response: 503');
+    expect(t.sim.statusCalls()).toBe(0);
+    expect(await metric(t, 'gateway_websocket_connections')).toBe(2);
+    expect(await metric(t, 'gateway_websocket_refused_total')).toBe(1);
+    first.ws.close();
+    await first.waitClosed();
+    // Counted until the server has seen the close too.
+    await expect.poll(() => metric(t, 'gateway_websocket_connections')).toBe(1);
+    const again = track(await acknowledgedSocket(url));
+    again.send(subscribe('ok', SIM_SYNCS.idle));
+    await again.waitFor((m) => m['type'] === 'next' && m['id'] === 'ok');
+    expect(t.sim.statusCalls()).toBe(1);
   });
 
   it('no connection_init within WS_CONNECTION_INIT_TIMEOUT_MS → 4408', async () => {
