@@ -15,7 +15,7 @@ import { drainable } from './drain.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { startTracing } from './telemetry.js';
-import { attachWebSocket, closeWebSockets, type WebSocketContext } from './websocket.js';
+import { attachWebSocket, type WebSocketContext } from './websocket.js';
 import { createGatewayYoga } from './yoga.js';
 
 /** Options of {@link createApp} that tests and the demo may set; production uses the defaults. */
@@ -113,11 +113,11 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   // Content-Length because this parser refuses requests whose framing is ambiguous.
   const http = drainable(yoga);
   const server = createServer({ insecureHTTPParser: false }, http.listener);
-  const wss = attachWebSocket(server, yoga, config, {
+  const sockets = attachWebSocket(server, yoga, config, {
     logger,
     onRefused: () => metrics.webSocketsRefused.inc(),
   });
-  metrics.trackWebSockets(() => wss.clients.size);
+  metrics.trackWebSockets(() => sockets.wss.clients.size);
 
   return {
     yoga,
@@ -151,13 +151,14 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // WebSocket clients get 1001 (going away) and no `complete`: `complete` would tell them the
         // subscription is over for good, while 1001 makes graphql-ws clients reconnect and
-        // resubscribe to another replica. SSE streams, which have no such signal, complete.
+        // resubscribe to another replica. So the watches end only once every socket is closed
+        // (a socket waits for its queries in flight): ended while it is open, graphql-ws would
+        // send `complete`. SSE streams, which have no such signal, then complete.
         // A client that never answers the close would hold it for ws's own 30 s.
-        const socketsClosed = closeWebSockets(wss);
-        live.close();
-        await byDeadline(socketsClosed, () => {
-          for (const socket of wss.clients) socket.terminate();
+        await byDeadline(sockets.close(), () => {
+          for (const socket of sockets.wss.clients) socket.terminate();
         });
+        live.close();
         server.closeIdleConnections();
         await byDeadline(closed, () => server.closeAllConnections());
         // Calls still waiting on Polytomic at the deadline (a hung upstream under a request that

@@ -10,11 +10,12 @@ import {
 import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
 import type { Logger } from './logger.js';
 import { clientError, ErrorCode } from './schema/errors.js';
+import { createWebSocketDrain } from './websocket-drain.js';
 
 /** What the WebSocket path hands yoga's context factory instead of a fetch `Request`. */
 export interface WebSocketContext {
@@ -35,7 +36,7 @@ export function attachWebSocket(
   yoga: YogaServerInstance<Partial<WebSocketContext>, Context>,
   config: Config,
   { logger, onRefused }: { logger: Logger; onRefused: () => void },
-): WebSocketServer {
+): { wss: WebSocketServer; close: () => Promise<void> } {
   const { websocket } = config;
   // noServer, upgrades handed over here: with `server`, ws re-emits the HTTP server's own errors
   // (a port in use at start) on the WebSocket server, where graphql-ws prints them with a stack.
@@ -59,6 +60,7 @@ export function attachWebSocket(
   const active = new WeakMap<object, number>();
   const recentSubscribes = new WeakMap<object, number[]>();
   const persisted = config.safety.persistedOperations;
+  const drain = createWebSocketDrain();
 
   useServer<Record<string, unknown> | undefined>(
     {
@@ -68,8 +70,9 @@ export function attachWebSocket(
       onSubscribe: async (ctx, id, payload) => {
         // An operation sent after the stop began: the socket goes now, and a graphql-ws client
         // sends its operations again on its next connection (another replica).
-        if (closing.has(ctx.extra.socket)) {
-          ctx.extra.socket.close(1001, GOING_AWAY);
+        const { socket } = ctx.extra;
+        if (drain.closing(socket)) {
+          drain.closeNow(socket);
           return [clientError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The gateway is shutting down.')];
         }
         // A flood of subscribe messages costs parsing and validation even when refused: past
@@ -82,8 +85,8 @@ export function attachWebSocket(
           ctx.extra.socket.close(4429, 'Too many subscribe messages');
           return [clientError(ErrorCode.BAD_USER_INPUT, 'Too many subscribe messages.')];
         }
-        const query = persisted ? persistedQuery(persisted, payload) : payload.query;
-        if (query === undefined) {
+        const source = persisted ? persistedQuery(persisted, payload) : payload.query;
+        if (source === undefined) {
           return [clientError(ErrorCode.BAD_USER_INPUT, 'Only persisted operations are allowed.')];
         }
         const count = (active.get(ctx) ?? 0) + 1;
@@ -95,9 +98,14 @@ export function attachWebSocket(
             ),
           ];
         }
-        // Reserved before any await, so subscribe messages sent back to back all count.
+        // Reserved before any await, so subscribe messages sent back to back all count; and a
+        // query is in flight from here, so that a stop beginning during an await waits for it.
         active.set(ctx, count);
-        const release = () => active.set(ctx, Math.max(0, (active.get(ctx) ?? 1) - 1));
+        let query = false;
+        const release = () => {
+          active.set(ctx, Math.max(0, (active.get(ctx) ?? 1) - 1));
+          if (query) drain.ended(socket, id);
+        };
         try {
           const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped(
             {
@@ -105,10 +113,14 @@ export function attachWebSocket(
               req: ctx.extra.request,
             },
           );
+          const operationName = payload.operationName ?? null;
+          const document = parse(source);
+          query = getOperationAST(document, operationName)?.operation === 'query';
+          if (query) drain.started(socket, id);
           const args: ExecutionArgs = {
             schema,
-            operationName: payload.operationName ?? null,
-            document: parse(query),
+            operationName,
+            document,
             variableValues: payload.variables ?? null,
             contextValue: await contextFactory(),
             rootValue: { execute, subscribe } satisfies Enveloped,
@@ -117,9 +129,6 @@ export function attachWebSocket(
           if (errors.length) {
             release();
             return errors;
-          }
-          if (getOperationAST(args.document, args.operationName)?.operation === 'query') {
-            queriesOf(ctx.extra.socket).add(id);
           }
           return args;
         } catch (error) {
@@ -141,13 +150,7 @@ export function attachWebSocket(
       onError: (_ctx, _id, _payload, errors) => formatErrors(errors),
       onComplete: (ctx, id) => {
         active.set(ctx, Math.max(0, (active.get(ctx) ?? 1) - 1));
-        const { socket } = ctx.extra;
-        const queries = queriesOf(socket);
-        queries.delete(id);
-        // graphql-ws sends `complete` after this hook returns: the close must follow it.
-        if (queries.size === 0 && closing.has(socket)) {
-          setImmediate(() => socket.close(1001, GOING_AWAY));
-        }
+        drain.ended(ctx.extra.socket, id);
       },
     },
     wss,
@@ -164,41 +167,13 @@ export function attachWebSocket(
       if (socket.readyState === socket.OPEN) socket.close(1011, 'Internal server error');
     });
   });
-  return wss;
+  return { wss, close: () => drain.close(wss) };
 }
 
 const REFUSED_BODY = 'Too many WebSocket connections; retry later.';
 const REFUSED =
   'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\n' +
   `Content-Length: ${REFUSED_BODY.length}\r\nRetry-After: 5\r\n\r\n${REFUSED_BODY}`;
-const GOING_AWAY = 'Server shutting down';
-/** Sockets the stop has asked to close, once their queries are answered. */
-const closing = new WeakSet<WebSocket>();
-/** Ids of the queries (not subscriptions) running on each socket. */
-const runningQueries = new WeakMap<WebSocket, Set<string>>();
-
-function queriesOf(socket: WebSocket): Set<string> {
-  let queries = runningQueries.get(socket);
-  if (!queries) {
-    queries = new Set();
-    runningQueries.set(socket, queries);
-  }
-  return queries;
-}
-
-/**
- * Closes every socket with 1001 (going away) as soon as its queries in flight are answered, as
- * HTTP requests in flight are; subscriptions do not wait. Stops accepting upgrades; resolves
- * when every socket has closed.
- */
-export function closeWebSockets(wss: WebSocketServer): Promise<void> {
-  for (const socket of wss.clients) {
-    closing.add(socket);
-    if (queriesOf(socket).size === 0) socket.close(1001, GOING_AWAY);
-  }
-  return new Promise((resolve) => wss.close(() => resolve()));
-}
-
 interface Enveloped {
   execute: (args: ExecutionArgs) => OperationResult;
   subscribe: (args: ExecutionArgs) => OperationResult;

@@ -175,25 +175,31 @@ describe('graceful stop', () => {
     agent.destroy();
   });
 
-  /** A WebSocket client whose query of sync 1 waits 300 ms on Polytomic, and its close codes. */
+  /**
+   * A WebSocket client watching sync 2 whose query of sync 1 then waits 300 ms on Polytomic, and
+   * the socket's close codes.
+   */
   async function queryingOverWebSocket() {
     const { t, url } = await begin();
     const id = syncId(1);
     t.sim.addSync(id, envelope({ recordCount: 7 }));
-    t.sim.inject({ kind: 'delay', ms: 300 }, { times: 1 });
+    t.sim.addSync(syncId(2), envelope({ recordCount: 2 }));
     const closes: number[] = [];
     const client = wsClient(url, {
       on: { closed: (event) => closes.push((event as { code: number }).code) },
     });
     clients.push(client);
+    const subscription = watch(client, SUB_COUNT, { id: syncId(2) });
+    await until(() => subscription.events.length === 1);
+    t.sim.inject({ kind: 'delay', ms: 300 }, { times: 1, syncId: id });
     const query = watch(client, SYNC_COUNT, { id });
     await until(() => t.sim.statusCalls(id) === 1);
     stopped = true;
-    return { t, id, client, query, closes };
+    return { t, id, client, query, subscription, closes };
   }
 
   it('answers a query in flight over a WebSocket before closing it with 1001', async () => {
-    const { t, query, closes } = await queryingOverWebSocket();
+    const { t, query, subscription, closes } = await queryingOverWebSocket();
     await t.app.stop();
     await ended(query);
     expect(query.events).toEqual([
@@ -202,6 +208,11 @@ describe('graceful stop', () => {
     expect(query.completed).toBe(true);
     await until(() => closes.length === 1);
     expect(closes).toEqual([1001]);
+    // Not `complete`d while the socket waited: a client resubscribes after a 1001 only to what
+    // was still open.
+    await ended(subscription);
+    expect(subscription.completed).toBe(false);
+    expect((subscription.error as { code?: number }).code).toBe(1001);
   });
 
   it('closes with 1001 at once a WebSocket that sends an operation while its query finishes', async () => {
@@ -212,7 +223,9 @@ describe('graceful stop', () => {
     await until(() => closes.length === 1);
     expect(closes).toEqual([1001]);
     await stopping;
+    await ended(late);
     expect(late.events).toEqual([]);
+    expect((late.error as { code?: number }).code).toBe(1001);
     expect(query.events).toEqual([]);
     expect(t.sim.statusCalls(id)).toBe(1);
   });
