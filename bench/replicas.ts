@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { redisPrefix } from '../src/datasources/live/redis-connection.js';
 import {
   runningBody,
   startBenchSimulator,
@@ -122,7 +123,7 @@ await subscribers.dispose();
 await Promise.all(gateways.map(stopProcess));
 await sim.close();
 const leftover = await scan(`${NAMESPACE}:*`);
-const leases = leftover.filter((key) => key.startsWith(`${NAMESPACE}:lease:`)).length;
+const leases = leftover.filter((key) => key.startsWith(`${redisPrefix(NAMESPACE)}:lease:`)).length;
 if (leftover.length > 0) await redis.del(...leftover);
 redis.disconnect();
 if (privateRedis) {

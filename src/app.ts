@@ -5,7 +5,7 @@ import type { Config } from './config.js';
 import type { Context } from './context.js';
 import { createCredentialHasher } from './datasources/credential.js';
 import type { Scheduler } from './datasources/live/events.js';
-import { connectRedis } from './datasources/live/redis-connection.js';
+import { connectRedis, redisPrefix } from './datasources/live/redis-connection.js';
 import { createRedisFanOut } from './datasources/live/redis-fan-out.js';
 import { createRedisLeadership } from './datasources/live/redis-leadership.js';
 import { createLiveRegistry } from './datasources/live/registry.js';
@@ -88,10 +88,13 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     ...(options.scheduler && { scheduler: options.scheduler }),
     ...(redis && {
       fanOut: createRedisFanOut(redis, {
-        namespace: config.redis.namespace,
+        namespace: redisPrefix(config.redis.namespace),
         latestTtlMs: Math.max(60_000, config.poll.idleIntervalMs * 3),
       }),
-      leadership: createRedisLeadership(redis, config.redis),
+      leadership: createRedisLeadership(redis, {
+        namespace: redisPrefix(config.redis.namespace),
+        leaseMs: config.redis.leaseMs,
+      }),
     }),
     onPoll: (outcome) => metrics.polls.inc({ outcome }),
     onSize: (size) => metrics.activePollers.set(size),

@@ -4,6 +4,8 @@ import FederationPlugin from '@pothos/plugin-federation';
 import { GraphQLScalarType } from 'graphql';
 import { DateTimeResolver, SafeIntResolver } from 'graphql-scalars';
 import type { Context } from '../context.js';
+import { UNSERVABLE } from '../datasources/polytomic/types.js';
+import { unreadableTime } from './upstream-values.js';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -26,8 +28,14 @@ builder.addScalarType(
     description: 'RFC 3339 date-time string in UTC, e.g. 2024-04-20T15:45:00Z.',
     // The datasource already normalised timestamps to UTC strings; sending them as they are keeps
     // Polytomic's own precision (graphql-scalars would re-render every value with milliseconds).
-    serialize: (value) =>
-      typeof value === 'string' ? value : (DateTimeResolver.serialize(value) as Date).toISOString(),
+    // The UNSERVABLE marker is a string too: refused here as well as by every resolver
+    // (readableTime), so a field added without that check cannot send it as a date.
+    serialize: (value) => {
+      if (value === UNSERVABLE) throw unreadableTime('DateTime');
+      return typeof value === 'string'
+        ? value
+        : (DateTimeResolver.serialize(value) as Date).toISOString();
+    },
   }),
 );
 

@@ -24,11 +24,14 @@ export function exactCount(value: Count, field: string, context: Context): numbe
 export function readableTime(value: Timestamp, field: string, context: Context): string | null {
   if (value !== UNSERVABLE) return value;
   context.log().warn({ field }, 'Polytomic sent a timestamp that is no RFC 3339 date-time');
-  throw clientError(
+  throw unreadableTime(field);
+}
+
+export const unreadableTime = (field: string) =>
+  clientError(
     ErrorCode.UPSTREAM_UNAVAILABLE,
     `Polytomic sent a ${field} that is no RFC 3339 date-time.`,
   );
-}
 
 /**
  * A value the contract makes non-null that Polytomic left out (its API marks no field required):

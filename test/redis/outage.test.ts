@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from 'graphql-ws';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { redisPrefix } from '../../src/datasources/live/redis-connection.js';
 import {
   envelope,
   executionOf,
@@ -89,7 +90,9 @@ describe.skipIf(gate.skip)('Redis outage', () => {
       // Leases are released at stop; only expiring `latest` keys may stay.
       const admin = adminClient(redis.url);
       const keys = await namespaceKeys(admin, closing.namespace);
-      expect(keys.filter((key) => key.startsWith(`${closing.namespace}:lease:`))).toEqual([]);
+      expect(
+        keys.filter((key) => key.startsWith(`${redisPrefix(closing.namespace)}:lease:`)),
+      ).toEqual([]);
       for (const key of keys) expect(await admin.pttl(key)).toBeGreaterThan(0);
       admin.disconnect();
     }

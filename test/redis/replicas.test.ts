@@ -3,6 +3,7 @@ import type { Client } from 'graphql-ws';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCredentialHasher } from '../../src/datasources/credential.js';
+import { redisPrefix } from '../../src/datasources/live/redis-connection.js';
 import { SIM_KEY } from '../../src/simulator/index.js';
 import {
   envelope,
@@ -88,7 +89,7 @@ async function monitor(namespace: string) {
   m.on('pmessage', (_pattern: string, channel: string, message: string) => {
     messages.push([channel, message]);
   });
-  await m.psubscribe(`${namespace}:events:*`);
+  await m.psubscribe(`${redisPrefix(namespace)}:events:*`);
   return messages;
 }
 
@@ -110,7 +111,9 @@ describe.skipIf(gate.skip)('replicas sharing Redis', () => {
     // Every replica stopped: their leases are released, and whatever stays expires on its own.
     const redis = admin as Redis;
     const keys = await namespaceKeys(redis, closing.namespace);
-    expect(keys.filter((key) => key.startsWith(`${closing.namespace}:lease:`))).toEqual([]);
+    expect(
+      keys.filter((key) => key.startsWith(`${redisPrefix(closing.namespace)}:lease:`)),
+    ).toEqual([]);
     for (const key of keys) expect(await redis.pttl(key)).toBeGreaterThan(0);
     await dropNamespace(redis, closing.namespace);
     expect(await namespaceKeys(redis, closing.namespace)).toEqual([]);
@@ -219,22 +222,22 @@ describe.skipIf(gate.skip)('replicas sharing Redis', () => {
     const topic = `${hashOf(`Bearer ${SIM_KEY}`)}:${id}`;
     // Anywhere in Redis (other tests' namespaces included), only these keys mention the sync.
     expect(await scanKeys(redis, `*${id}*`)).toEqual([
-      `${namespace}:latest:${topic}`,
-      `${namespace}:lease:${topic}`,
+      `${redisPrefix(namespace)}:latest:${topic}`,
+      `${redisPrefix(namespace)}:lease:${topic}`,
     ]);
     expect(await namespaceKeys(redis, namespace)).toEqual([
-      `${namespace}:latest:${topic}`,
-      `${namespace}:lease:${topic}`,
+      `${redisPrefix(namespace)}:latest:${topic}`,
+      `${redisPrefix(namespace)}:lease:${topic}`,
     ]);
-    const leaseTtl = await redis.pttl(`${namespace}:lease:${topic}`);
+    const leaseTtl = await redis.pttl(`${redisPrefix(namespace)}:lease:${topic}`);
     expect(leaseTtl).toBeGreaterThan(0);
     expect(leaseTtl).toBeLessThanOrEqual(LEASE_MS);
-    const latestTtl = await redis.pttl(`${namespace}:latest:${topic}`);
+    const latestTtl = await redis.pttl(`${redisPrefix(namespace)}:latest:${topic}`);
     expect(latestTtl).toBeGreaterThan(0);
     // max(60 s, 3 × POLL_IDLE_INTERVAL_MS) with the default idle interval of 30 s.
     expect(latestTtl).toBeLessThanOrEqual(90_000);
     // One channel, subscribed once per replica however many subscribers each has.
-    const channel = `${namespace}:events:${topic}`;
+    const channel = `${redisPrefix(namespace)}:events:${topic}`;
     expect(await redis.pubsub('CHANNELS', `*${id}*`)).toEqual([channel]);
     expect(await redis.pubsub('NUMSUB', channel)).toEqual([channel, 2]);
 
@@ -243,8 +246,10 @@ describe.skipIf(gate.skip)('replicas sharing Redis', () => {
     await Promise.all(clients.splice(0).map((c) => c.dispose()));
     await closing.close();
     // The lease is released at stop (not left to expire); the latest status expires on its own.
-    expect(await namespaceKeys(redis, namespace)).toEqual([`${namespace}:latest:${topic}`]);
-    expect(await redis.pttl(`${namespace}:latest:${topic}`)).toBeGreaterThan(0);
+    expect(await namespaceKeys(redis, namespace)).toEqual([
+      `${redisPrefix(namespace)}:latest:${topic}`,
+    ]);
+    expect(await redis.pttl(`${redisPrefix(namespace)}:latest:${topic}`)).toBeGreaterThan(0);
     expect(await redis.pubsub('NUMSUB', channel)).toEqual([channel, 0]);
     await dropNamespace(redis, namespace);
   });
@@ -267,10 +272,13 @@ describe.skipIf(gate.skip)('replicas sharing Redis', () => {
     const redis = admin as Redis;
     const topic = `${hashOf(`Bearer ${key}`)}:${id}`;
     const keys = await namespaceKeys(redis, namespace);
-    expect(keys).toEqual([`${namespace}:latest:${topic}`, `${namespace}:lease:${topic}`]);
+    expect(keys).toEqual([
+      `${redisPrefix(namespace)}:latest:${topic}`,
+      `${redisPrefix(namespace)}:lease:${topic}`,
+    ]);
     const stored = await Promise.all(keys.map((k) => redis.get(k)));
     const channels = await redis.pubsub('CHANNELS', `${namespace}:*`);
-    expect(channels).toEqual([`${namespace}:events:${topic}`]);
+    expect(channels).toEqual([`${redisPrefix(namespace)}:events:${topic}`]);
     expect(messages.length).toBe(2);
     const everything = [
       ...keys,
@@ -337,7 +345,7 @@ describe.skipIf(gate.skip)('replicas sharing Redis', () => {
     const [first] = spread([a], id, 1);
     await until(() => first?.w.events.length === 1);
     const redis = admin as Redis;
-    const latest = `${namespace}:latest:${hashOf(`Bearer ${SIM_KEY}`)}:${id}`;
+    const latest = `${redisPrefix(namespace)}:latest:${hashOf(`Bearer ${SIM_KEY}`)}:${id}`;
     expect(await redis.exists(latest)).toBe(1);
     await redis.del(latest);
 

@@ -12,6 +12,7 @@ import {
   printSchema,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { UNSERVABLE } from '../../src/datasources/polytomic/types.js';
 import { schema } from '../../src/schema/index.js';
 
 // The repository's copy of the public contract; CI checks it still equals the team's original.
@@ -95,5 +96,19 @@ describe('published SDL', () => {
   it('schema.graphql is current (run `npm run schema:print` after a schema change)', () => {
     const published = readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8');
     expect(published).toBe(`${printSubgraphSchema(schema).trim()}\n`);
+  });
+});
+
+describe('the DateTime scalar', () => {
+  it('sends UTC strings as they are and refuses the UNSERVABLE marker with a contract code', () => {
+    const dateTime = schema.getType('DateTime');
+    if (!isScalarType(dateTime)) throw new Error('DateTime is no scalar');
+    expect(dateTime.serialize('2024-04-20T15:45:00.123456Z')).toBe('2024-04-20T15:45:00.123456Z');
+    expect(() => dateTime.serialize(UNSERVABLE)).toThrow(
+      expect.objectContaining({
+        message: 'Polytomic sent a DateTime that is no RFC 3339 date-time.',
+        extensions: { code: 'UPSTREAM_UNAVAILABLE' },
+      }),
+    );
   });
 });

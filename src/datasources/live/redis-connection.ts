@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../../logger.js';
+import { SNAPSHOT_FORMAT } from '../polytomic/types.js';
 
 /** The two connections a replica needs (pub/sub takes one over), and whether Redis answers. */
 export interface RedisLink {
@@ -57,4 +58,9 @@ export function connectRedis(url: string, log: Logger, onState?: (up: boolean) =
       subscriber.disconnect();
     },
   };
+}
+
+/** The prefix of every key and channel: the operator's namespace, then the snapshot format. */
+export function redisPrefix(namespace: string): string {
+  return `${namespace}:f${SNAPSHOT_FORMAT}`;
 }

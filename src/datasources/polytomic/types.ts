@@ -19,6 +19,14 @@ export const UNSERVABLE = 'unservable';
  */
 export type Timestamp = string | typeof UNSERVABLE | null;
 
+/**
+ * The version of the snapshot format below, as replicas share it through Redis. Bumped whenever
+ * a field's shape or meaning changes (2: UNSERVABLE timestamps, null for a missing execution id or
+ * ingestion flag), so that replicas of two releases sharing Redis during a rolling deploy never
+ * read each other's snapshots: each release polls for its own subscribers meanwhile.
+ */
+export const SNAPSHOT_FORMAT = 2;
+
 /** A status as fetched, with when: what the store shares and caches. */
 export interface Snapshot {
   status: SyncStatus;
