@@ -45,9 +45,11 @@ const origins = list.transform((entries, ctx) => {
   const parsed = entries.map(corsOrigin);
   const bad = entries.filter((_, i) => parsed[i] === undefined);
   if (bad.length === 0) return parsed as string[];
+  // An entry may hold a password (https://user:pass@…): never repeated in the message.
+  const shown = bad.map((entry) => `"${entry.replace(/\/\/[^/]*@/, '//…@')}"`);
   ctx.addIssue({
     code: 'custom',
-    message: `each must be * or an origin like https://app.example:8443, not ${bad.map((entry) => `"${entry}"`).join(', ')}`,
+    message: `each must be * or an origin like https://app.example:8443, not ${shown.join(', ')}`,
   });
   return z.NEVER;
 });

@@ -3,7 +3,7 @@
 import { createApp } from './app.js';
 import { ConfigError, listenError, loadConfig } from './config.js';
 import { createSimulator, SIM_KEY, SIM_SYNCS } from './simulator/index.js';
-import { simulatorListenOptions } from './simulator/listen-options.js';
+import { simulatorListenOptions, simulatorListenProblem } from './simulator/listen-options.js';
 
 const QUERY = /* GraphQL */ `query SyncHealth {
   bulkSyncs(ids: ["${SIM_SYNCS.orders}", "${SIM_SYNCS.cdc}", "${SIM_SYNCS.backfill}"]) {
@@ -28,7 +28,10 @@ async function main() {
   const where = simulatorListenOptions(process.env, 0);
   if (typeof where === 'string') throw new ConfigError([where]);
   const simulator = createSimulator(where);
-  const simulatorUrl = await simulator.start();
+  const simulatorUrl = await simulator.start().catch((error: unknown) => {
+    const problem = simulatorListenProblem(error, where);
+    throw problem ? new ConfigError([problem]) : error;
+  });
   const config = loadConfig({
     LOG_LEVEL: 'warn',
     ...process.env,

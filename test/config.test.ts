@@ -144,10 +144,11 @@ describe('loadConfig', () => {
     ]);
     expect(
       problems({
-        CORS_ORIGINS: 'https://app.example, not a url,https://b.example/path,ftp://c.example',
+        CORS_ORIGINS:
+          'https://app.example, not a url,https://b.example/path,ftp://c.example,https://u:secret@d.example',
       }),
     ).toEqual([
-      'CORS_ORIGINS: each must be * or an origin like https://app.example:8443, not "not a url", "https://b.example/path", "ftp://c.example"',
+      'CORS_ORIGINS: each must be * or an origin like https://app.example:8443, not "not a url", "https://b.example/path", "ftp://c.example", "https://…@d.example"',
     ]);
     // A trailing slash is dropped: a browser's Origin header never has one.
     const config = loadConfig({ CORS_ORIGINS: 'https://app.example/, http://localhost:3000,*' });

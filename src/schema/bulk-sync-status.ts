@@ -24,8 +24,7 @@ export const BulkSyncStatusRef = builder.objectRef<Snapshot>('BulkSyncStatus').i
     }),
     nextExecutionTime: t.field({
       type: 'DateTime',
-      resolve: ({ status }, _args, context) =>
-        readableTime(status.nextExecutionTime, 'nextExecutionTime', context),
+      resolve: ({ status }, _args, context) => readableTime(status, 'nextExecutionTime', context),
       description: 'When the scheduler will next start this sync; null when none is scheduled.',
     }),
     fetchedAt: t.field({

@@ -3,7 +3,7 @@ import { builder } from './builder.js';
 import { ExecutionStatus, FetchMode, OutputDisposition } from './enums.js';
 import { progressFields } from './progress-fields.js';
 import { SchemaRunRef } from './schema-run.js';
-import { sent } from './upstream-values.js';
+import { required } from './upstream-values.js';
 
 export const ExecutionRef = builder.objectRef<Execution>('Execution').implement({
   description: 'One run of a bulk sync.',
@@ -11,7 +11,7 @@ export const ExecutionRef = builder.objectRef<Execution>('Execution').implement(
     id: t.id({
       nullable: false,
       description: "The execution's id.",
-      resolve: (execution, _args, context) => sent(execution.id, 'id', context),
+      resolve: (execution, _args, context) => required(execution, 'id', context),
     }),
     status: t.field({
       type: ExecutionStatus.ref,

@@ -1,7 +1,7 @@
 import type { IngestionStatus } from '../datasources/polytomic/types.js';
 import { builder } from './builder.js';
 import { IngestionLevel } from './enums.js';
-import { readableTime, sent } from './upstream-values.js';
+import { readableTime, required } from './upstream-values.js';
 
 export const IngestionStatusRef = builder.objectRef<IngestionStatus>('IngestionStatus').implement({
   description: 'Change-data-capture ingestion health of a sync.',
@@ -9,12 +9,12 @@ export const IngestionStatusRef = builder.objectRef<IngestionStatus>('IngestionS
     enabled: t.boolean({
       nullable: false,
       description: 'Whether CDC ingestion is on.',
-      resolve: (ingestion, _args, context) => sent(ingestion.enabled, 'enabled', context),
+      resolve: (ingestion, _args, context) => required(ingestion, 'enabled', context),
     }),
     isRunning: t.boolean({
       nullable: false,
       description: 'Whether ingestion is running now.',
-      resolve: (ingestion, _args, context) => sent(ingestion.isRunning, 'isRunning', context),
+      resolve: (ingestion, _args, context) => required(ingestion, 'isRunning', context),
     }),
     status: t.field({
       type: IngestionLevel.ref,
@@ -38,14 +38,12 @@ export const IngestionStatusRef = builder.objectRef<IngestionStatus>('IngestionS
     positionTime: t.field({
       type: 'DateTime',
       description: 'Time of the log position.',
-      resolve: (ingestion, _args, context) =>
-        readableTime(ingestion.positionTime, 'positionTime', context),
+      resolve: (ingestion, _args, context) => readableTime(ingestion, 'positionTime', context),
     }),
     updatedAt: t.field({
       type: 'DateTime',
       description: 'When Polytomic last updated it.',
-      resolve: (ingestion, _args, context) =>
-        readableTime(ingestion.updatedAt, 'updatedAt', context),
+      resolve: (ingestion, _args, context) => readableTime(ingestion, 'updatedAt', context),
     }),
   }),
 });

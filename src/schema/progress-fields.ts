@@ -25,7 +25,7 @@ export function progressFields<Shape extends Progress>(
     t.field({
       type: 'SafeInt',
       description,
-      resolve: (run, _args, context) => exactCount(run[key], key, context),
+      resolve: (run, _args, context) => exactCount(run, key, context),
     });
   const time = (
     key: 'createdAt' | 'startedAt' | 'completedAt' | 'updatedAt',
@@ -34,7 +34,7 @@ export function progressFields<Shape extends Progress>(
     t.field({
       type: 'DateTime',
       description,
-      resolve: (run, _args, context) => readableTime(run[key], key, context),
+      resolve: (run, _args, context) => readableTime(run, key, context),
     });
   return {
     recordCount: count('recordCount', 'Records synced so far.'),

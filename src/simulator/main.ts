@@ -1,5 +1,5 @@
 import { SIM_DEPLOYMENT_KEY, SIM_KEY, SIM_ORG_ID, SIM_OTHER_KEY } from './ids.js';
-import { simulatorListenOptions } from './listen-options.js';
+import { simulatorListenOptions, simulatorListenProblem } from './listen-options.js';
 import { createSimulator } from './server.js';
 
 const where = simulatorListenOptions(process.env, 4010);
@@ -9,7 +9,10 @@ if (typeof where === 'string') {
 }
 
 const simulator = createSimulator(where);
-const url = await simulator.start();
+const url = await simulator.start().catch((error: unknown) => {
+  process.stderr.write(`${simulatorListenProblem(error, where) ?? String(error)}\n`);
+  process.exit(1);
+});
 process.stdout.write(
   `Polytomic simulator on ${url} | Bearer ${SIM_KEY} (all syncs), Bearer ${SIM_OTHER_KEY} (subset), ` +
     `Basic ${SIM_ORG_ID}:${SIM_DEPLOYMENT_KEY} (all syncs)\n`,

@@ -135,15 +135,16 @@ describe('retries', () => {
     };
     expect(await read('2')).toBe(2000);
     expect(await read('1.5')).toBe(1500);
+    expect(await read('1.0005')).toBe(1001);
     expect(await read('Sun, 06 Nov 1994 08:49:37 GMT')).toBe(0);
     const inFiveSeconds = await read(new Date(Date.now() + 5000).toUTCString());
     expect(inFiveSeconds).toBeGreaterThan(3000);
     expect(inFiveSeconds).toBeLessThanOrEqual(5000);
     // Date.parse reads "-5" as the year 5 BC, and Number reads " " as 0, "0x10" as 16.
-    for (const invalid of ['-5', ' ', '0x10', '1e3', 'soon', '+3']) {
+    for (const invalid of ['-5', ' ', '0x10', '1e3', 'soon', '+3', '9'.repeat(400)]) {
       expect(await read(invalid), invalid).toBeUndefined();
     }
-    expect(sim.statusCalls()).toBe(10);
+    expect(sim.statusCalls()).toBe(12);
   });
 
   it('stops after maxAttempts', async () => {

@@ -5,7 +5,7 @@ import {
   nextPollDelay,
   withJitter,
 } from '../../src/datasources/live/cadence.js';
-import type { SyncStatus } from '../../src/datasources/polytomic/types.js';
+import { type SyncStatus, UNSERVABLE } from '../../src/datasources/polytomic/types.js';
 import { execution as executionOf } from '../fixtures/dtos.js';
 import { syncId } from '../utils/gateway-helpers.js';
 import {
@@ -55,6 +55,7 @@ describe('nextPollDelay', () => {
   it('polls at the idle interval with no current execution and no schedule', () => {
     expect(nextPollDelay(status(null), CADENCE, NOW)).toBe(30_000);
     expect(nextPollDelay(status(null, 'not a date'), CADENCE, NOW)).toBe(30_000);
+    expect(nextPollDelay(status(null, UNSERVABLE), CADENCE, NOW)).toBe(30_000);
   });
 
   it('looks just after an earlier next_execution_time', () => {

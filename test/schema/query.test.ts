@@ -448,6 +448,13 @@ describe('field mapping', () => {
         .sort(),
     );
     expect(t.sim.statusCalls()).toBe(times.length);
+    // Asked again (CACHE_TTL_MS=0: fetched again, the same bodies): the same errors, and no
+    // second warning, as every reader of one status shares it.
+    const again = await t.query(query, { ids });
+    expect(again.body.data).toEqual(res.body.data);
+    expect(sorted(again.body.errors ?? [])).toEqual(sorted(res.body.errors ?? []));
+    expect(warnedFields(t)).toHaveLength(2 * times.length);
+    expect(t.sim.statusCalls()).toBe(2 * times.length);
   });
 });
 

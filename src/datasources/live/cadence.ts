@@ -1,4 +1,4 @@
-import type { SyncStatus } from '../polytomic/types.js';
+import { type SyncStatus, UNSERVABLE } from '../polytomic/types.js';
 
 /** Poll periods, from POLL_INTERVAL_MS and POLL_IDLE_INTERVAL_MS. */
 export interface Cadence {
@@ -32,8 +32,9 @@ export function isInProgress(status: SyncStatus): boolean {
  */
 export function nextPollDelay(status: SyncStatus, cadence: Cadence, now: number): number {
   if (isInProgress(status)) return cadence.intervalMs;
-  // An unreadable time (UNSERVABLE) parses to NaN too: polled as if nothing were scheduled.
-  const scheduled = status.nextExecutionTime ? Date.parse(status.nextExecutionTime) : Number.NaN;
+  const next = status.nextExecutionTime;
+  // An unreadable time is polled as if nothing were scheduled.
+  const scheduled = next && next !== UNSERVABLE ? Date.parse(next) : Number.NaN;
   if (Number.isNaN(scheduled)) return cadence.idleIntervalMs;
   const untilStart = scheduled - now;
   if (untilStart < 0) {

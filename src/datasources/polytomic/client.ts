@@ -265,7 +265,11 @@ const DELAY_SECONDS = /^\d+(?:\.\d+)?$/;
 function retryAfterMs(header: string | string[] | undefined): number | undefined {
   const value = (Array.isArray(header) ? header[0] : header)?.trim();
   if (!value) return undefined;
-  if (DELAY_SECONDS.test(value)) return Number(value) * 1000;
+  if (DELAY_SECONDS.test(value)) {
+    // Whole milliseconds; 309 digits and more read as Infinity, which is no delay either.
+    const ms = Math.ceil(Number(value) * 1000);
+    return Number.isFinite(ms) ? ms : undefined;
+  }
   // Every HTTP date form begins with the day's name.
   const ms = /^[A-Za-z]/.test(value) ? Date.parse(value) - Date.now() : Number.NaN;
   return Number.isNaN(ms) ? undefined : Math.max(ms, 0);
