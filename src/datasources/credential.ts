@@ -1,14 +1,22 @@
 import { createHmac, randomBytes } from 'node:crypto';
 
+// What an HTTP field value may hold (RFC 9110; the check of node:http and undici alike).
+const NOT_IN_HEADER = /[^\t\x20-\x7e\x80-\xff]/;
+
 /**
  * Picks the credential for one request, per the runtime contract: the caller's own
- * `Authorization` (forwarded unchanged), else the service credential, else none.
+ * `Authorization` (forwarded unchanged), else the service credential, else none. A caller's
+ * credential no header can carry (a line break or non-Latin-1 character, possible over WebSocket)
+ * is none, and never falls back to the service credential: undici would refuse it before any
+ * call, as a local error the breaker would take for Polytomic failing.
  */
 export function pickAuthorization(
   fromClient: string | null | undefined,
   service: string | undefined,
 ): string | undefined {
-  if (fromClient && fromClient.trim() !== '') return fromClient;
+  if (fromClient && fromClient.trim() !== '') {
+    return NOT_IN_HEADER.test(fromClient) ? undefined : fromClient;
+  }
   return service;
 }
 

@@ -26,7 +26,7 @@ export function clientError(
 export function unauthenticated(): GraphQLError {
   return clientError(
     ErrorCode.UNAUTHENTICATED,
-    'No credential: send an Authorization header, or configure a service credential.',
+    'No usable credential: send an Authorization header of printable characters, or configure a service credential.',
   );
 }
 

@@ -5,6 +5,7 @@ import {
   ended,
   envelope,
   executionOf,
+  metric,
   round,
   SUB_COUNT,
   settle,
@@ -19,6 +20,8 @@ const begin = useLiveGateways();
 const NO_SERVICE_KEY = { POLYTOMIC_API_KEY: undefined };
 const DEMO = `Bearer ${SIM_KEY}`;
 const OTHER = `Bearer ${SIM_OTHER_KEY}`;
+const NO_CREDENTIAL =
+  'No usable credential: send an Authorization header of printable characters, or configure a service credential.';
 
 describe('WebSocket credentials', () => {
   it('fails an operation with no credential anywhere with UNAUTHENTICATED, socket kept open', async () => {
@@ -32,15 +35,28 @@ describe('WebSocket credentials', () => {
     const w = watch(client, SUB_COUNT, { id: SIM_SYNCS.orders });
     await ended(w);
     expect(w.events.map(codeOf)).toEqual(['UNAUTHENTICATED']);
-    expect(w.events[0]?.errors?.[0]?.message).toBe(
-      'No credential: send an Authorization header, or configure a service credential.',
-    );
+    expect(w.events[0]?.errors?.[0]?.message).toBe(NO_CREDENTIAL);
     expect(w.completed).toBe(true);
     expect(w.error).toBeUndefined();
     // A close code would not say why, and graphql-ws clients retry 4403 as a network failure.
     await settle();
     expect(closed).toEqual([]);
     expect(t.sim.statusCalls()).toBe(0);
+  });
+
+  it('refuses a credential no HTTP header can carry, without the service key and without a call', async () => {
+    // A service key is configured: a bad client credential must not fall back to it.
+    const { t, open } = await begin();
+    for (const authorization of ['Bearer x\r\nX-Evil: 1', 'Bearer ключ']) {
+      const w = watch(open({ connectionParams: { authorization } }), SUB_COUNT, {
+        id: SIM_SYNCS.orders,
+      });
+      await ended(w);
+      expect(w.events.map(codeOf)).toEqual(['UNAUTHENTICATED']);
+      expect(w.events[0]?.errors?.[0]?.message).toBe(NO_CREDENTIAL);
+    }
+    expect(t.sim.statusCalls()).toBe(0);
+    expect(await metric(t, 'polytomic_upstream_breaker_state')).toBe(0);
   });
 
   it('accepts connectionParams.authorization and forwards it exactly', async () => {
