@@ -100,7 +100,8 @@ describe.skipIf(gate.skip)('Redis outage', () => {
     redis = undefined;
   });
 
-  it('keeps every subscriber served while Redis is down, and shares one poller again after', async () => {
+  /** 3 replicas, 2 subscribers each of one sync (recordCount 0, delivered), its poller elected. */
+  async function watchedOnThreeReplicas() {
     const { redis, set } = await begin(3);
     const { sim, replicas } = set;
     const id = randomUUID();
@@ -108,6 +109,11 @@ describe.skipIf(gate.skip)('Redis outage', () => {
     const subscribers = spread(replicas, id, 2);
     await until(() => subscribers.every(({ w }) => w.events.length === 1));
     await findPoller(set, id);
+    return { redis, set, sim, replicas, id, subscribers };
+  }
+
+  it('keeps every subscriber served while Redis is down, and shares one poller again after', async () => {
+    const { redis, set, sim, replicas, id, subscribers } = await watchedOnThreeReplicas();
     sim.setStatus(id, envelope({ recordCount: 1 }));
     await until(() => subscribers.every(({ w }) => w.events.length === 2), 3000);
 
@@ -149,6 +155,37 @@ describe.skipIf(gate.skip)('Redis outage', () => {
       expect(counts(w)).toEqual([0, 1, 2, 3]);
     }
   }, 25_000);
+
+  it('keeps every subscriber served while Redis hangs without closing a connection', async () => {
+    const { redis, set, sim, replicas, id, subscribers } = await watchedOnThreeReplicas();
+
+    // A paused Redis keeps its sockets open: only an unanswered ping tells.
+    redis.pause();
+    try {
+      for (const replica of replicas) await untilMetric(replica, 'gateway_redis_up', 0, 8000);
+      sim.setStatus(id, envelope({ recordCount: 1 }));
+      await until(() => subscribers.every(({ w }) => w.events.length === 2), 3000);
+      for (const replica of replicas) {
+        expect(replica.logs.filter((line) => line.includes('redis unreachable'))).toHaveLength(1);
+      }
+    } finally {
+      redis.resume();
+    }
+    for (const replica of replicas) await untilMetric(replica, 'gateway_redis_up', 1, 8000);
+    await untilAsync(async () => (await numsub(`*${id}*`)) === 3, 5000);
+    await sleep(LEASE_MS);
+    const up = await pollWindow(set, id, WINDOW_MS);
+    expect(up.perReplica.filter((n) => n > 0)).toHaveLength(1);
+    sim.setStatus(id, envelope({ recordCount: 2 }));
+    await until(() => subscribers.every(({ w }) => w.events.length === 3), 3000);
+    await sleep(POLL_MS * 2);
+    // Nothing stale after Redis answered again: commands given up on during the hang (a lease
+    // renewal, the stored latest status) were not sent again, which had served 0 after 1.
+    for (const { w } of subscribers) {
+      expect(w.error).toBeUndefined();
+      expect(counts(w)).toEqual([0, 1, 2]);
+    }
+  }, 30_000);
 
   // BUG (src/datasources/live/redis-connection.ts + redis-fan-out.ts `subscribe`): a SUBSCRIBE
   // issued while Redis is down waits in the subscriber connection's offline queue, which ioredis

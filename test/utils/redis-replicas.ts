@@ -333,6 +333,10 @@ export interface PrivateRedis {
   kill(): Promise<void>;
   /** Starts again on the same port, empty. */
   restart(): Promise<void>;
+  /** SIGSTOP: connections stay open and nothing answers (a hung or partitioned Redis). */
+  pause(): void;
+  /** SIGCONT: answers again, with everything still there. */
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -364,5 +368,13 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     await exited;
   };
   await launch();
-  return { port, url, kill, restart: launch, close: kill };
+  return {
+    port,
+    url,
+    kill,
+    restart: launch,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
+    close: kill,
+  };
 }

@@ -21,6 +21,12 @@ export function connectRedis(url: string, log: Logger, onState?: (up: boolean) =
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
+    // A Redis that stops answering must not hold a lease campaign (or anything) for ever: the
+    // campaign then falls back to leading locally, as for a Redis that refuses connections.
+    commandTimeout: HEARTBEAT_TIMEOUT_MS,
+    // A command given up on is not sent again on the next connection: replayed after the
+    // replicas polled locally, an old SET of the latest status was served as news (0 after 1).
+    autoResendUnfulfilledCommands: false,
     retryStrategy: (times: number) => Math.min(times * 200, 2000),
   };
   const commands = new Redis(url, options);
@@ -48,16 +54,63 @@ export function connectRedis(url: string, log: Logger, onState?: (up: boolean) =
   // ioredis emits 'error' on every failed reconnect; the state change above is the signal.
   commands.on('error', () => {});
   subscriber.on('error', () => {});
+  const heartbeat = startHeartbeat([commands, subscriber]);
   return {
     commands,
     subscriber,
     // Both: a replica that can command Redis but not hear it must poll for its own watchers.
     isUp: state,
     async close() {
+      heartbeat.stop();
       commands.disconnect();
       subscriber.disconnect();
     },
   };
+}
+
+const HEARTBEAT_MS = 1000;
+const HEARTBEAT_TIMEOUT_MS = 2000;
+
+/**
+ * A Redis that stops answering without closing its sockets (paused, overloaded, a network that
+ * drops packets) would never be noticed: ioredis waits for ever, the replicas that do not poll
+ * hear nothing, and `gateway_redis_up` stays 1. Each connection is pinged every second; one that
+ * has not answered within two is dropped and reconnected, which reports Redis down until it
+ * answers again (a reconnect is 'ready' only once Redis replies).
+ */
+function startHeartbeat(connections: Redis[]): { stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const beat = async () => {
+    await Promise.all(
+      connections.map(async (connection) => {
+        if (connection.status !== 'ready') return;
+        if (!(await answersWithin(connection, HEARTBEAT_TIMEOUT_MS)) && !stopped) {
+          connection.disconnect(true);
+        }
+      }),
+    );
+    if (!stopped) timer = setTimeout(beat, HEARTBEAT_MS).unref();
+  };
+  timer = setTimeout(beat, HEARTBEAT_MS).unref();
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Whether `connection` answers a PING (or fails it: an error is an answer) within `ms`. */
+function answersWithin(connection: Redis, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const late = setTimeout(() => resolve(false), ms).unref();
+    const answered = () => {
+      clearTimeout(late);
+      resolve(true);
+    };
+    connection.ping().then(answered, answered);
+  });
 }
 
 /** The prefix of every key and channel: the operator's namespace, then the snapshot format. */
