@@ -53,7 +53,22 @@ export function attachWebSocket(
       socket.end(REFUSED);
       return;
     }
+    if (!originAllowed(request)) {
+      socket.end(FORBIDDEN_ORIGIN);
+      return;
+    }
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  };
+  // Browsers send Origin with every WebSocket and apply no CORS to it: a page on any site could
+  // open one and read with the service credential. The gateway's own pages (GraphiQL) and the
+  // origins CORS_ORIGINS lists may; clients that are no browser send no Origin.
+  const { corsOrigins } = config.safety;
+  const originAllowed = (request: IncomingMessage) => {
+    const { origin, host } = request.headers;
+    if (origin === undefined || corsOrigins.includes('*') || corsOrigins.includes(origin)) {
+      return true;
+    }
+    return URL.canParse(origin) && new URL(origin).host === host;
   };
   server.on('upgrade', upgrade);
   wss.once('close', () => server.off('upgrade', upgrade));
@@ -170,10 +185,19 @@ export function attachWebSocket(
   return { wss, close: () => drain.close(wss) };
 }
 
-const REFUSED_BODY = 'Too many WebSocket connections; retry later.';
-const REFUSED =
-  'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\n' +
-  `Content-Length: ${REFUSED_BODY.length}\r\nRetry-After: 5\r\n\r\n${REFUSED_BODY}`;
+/** A whole HTTP response, written on the socket of an upgrade that is refused. */
+const refusal = (status: string, body: string, headers = '') =>
+  `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain\r\n${headers}` +
+  `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+const FORBIDDEN_ORIGIN = refusal(
+  '403 Forbidden',
+  'This origin may not open WebSockets here: list it in CORS_ORIGINS.',
+);
+const REFUSED = refusal(
+  '503 Service Unavailable',
+  'Too many WebSocket connections; retry later.',
+  'Retry-After: 5\r\n',
+);
 interface Enveloped {
   execute: (args: ExecutionArgs) => OperationResult;
   subscribe: (args: ExecutionArgs) => OperationResult;

@@ -146,6 +146,26 @@ describe('hostile WebSocket frames close the socket; the server keeps serving', 
     expect(t.sim.statusCalls()).toBe(1);
   });
 
+  it('refuses an upgrade from a browser page of another origin (403) unless CORS_ORIGINS lists it', async () => {
+    // A page on any site could otherwise read statuses with the service credential.
+    const { t, url } = await begin();
+    const fromPage = (origin: string) => track(rawSocket(url, undefined, { origin }));
+    await expect(fromPage('https://evil.example').opened).rejects.toThrow(
+      'Unexpected server response: 403',
+    );
+    // The gateway's own pages (GraphiQL) and clients that are no browser (no Origin) connect.
+    await fromPage(url).opened;
+    await track(rawSocket(url)).opened;
+    await t.close();
+
+    const listed = await begin({ CORS_ORIGINS: 'https://app.example' });
+    const allowed = track(rawSocket(listed.url, undefined, { origin: 'https://app.example' }));
+    await allowed.opened;
+    const other = track(rawSocket(listed.url, undefined, { origin: 'https://evil.example' }));
+    await expect(other.opened).rejects.toThrow('Unexpected server response: 403');
+    expect(listed.t.sim.statusCalls()).toBe(0);
+  });
+
   it('no connection_init within WS_CONNECTION_INIT_TIMEOUT_MS → 4408', async () => {
     const { t, url } = await begin({ WS_CONNECTION_INIT_TIMEOUT_MS: '100' });
     const socket = track(rawSocket(url));
