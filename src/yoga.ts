@@ -148,10 +148,15 @@ export function createGatewayYoga(
   });
 }
 
-/** No CORS headers at all unless origins are listed: browsers on other sites then can't read. */
+/**
+ * No CORS headers at all unless origins are listed: browsers on other sites then can't read. An
+ * origin outside the list gets none either: whatwg-node would answer it (for a list of two or
+ * more) with `Access-Control-Allow-Origin: null`, which pages of the opaque origin (a sandboxed
+ * iframe, a data: URL) match.
+ */
 function corsOptions(origins: string[]) {
   if (origins.length === 0) return false;
-  return {
+  const options = {
     origin: origins.includes('*') ? '*' : origins,
     methods: ['GET', 'POST'],
     allowedHeaders: [
@@ -165,6 +170,8 @@ function corsOptions(origins: string[]) {
     credentials: false,
     maxAge: 600,
   };
+  if (origins.includes('*')) return options;
+  return (request: Request) => origins.includes(request.headers.get('origin') ?? '') && options;
 }
 
 /** `/ready`: 200 while the gateway accepts work, 503 once shutdown has begun. */

@@ -394,6 +394,29 @@ describe('CORS', () => {
     expect(evilPost.headers.get('access-control-allow-origin')).not.toBe('https://evil.example');
     expect(evilPost.headers.get('access-control-allow-origin')).not.toBe('*');
   });
+
+  it('with several CORS_ORIGINS answers each listed one, and others (null included) not at all', async () => {
+    const t = await start({ CORS_ORIGINS: 'https://app.example,https://b.example' });
+    for (const origin of ['https://app.example', 'https://b.example']) {
+      for (const answer of [
+        await send(t, preflight(origin)),
+        await send(t, json({ query: '{ __typename }' }, { origin })),
+      ]) {
+        expect(answer.headers.get('access-control-allow-origin')).toBe(origin);
+        expect(answer.headers.get('vary')).toContain('Origin');
+      }
+    }
+    // A sandboxed iframe or a data: URL sends `Origin: null`: answering `null` would let it read.
+    for (const origin of ['null', 'https://evil.example']) {
+      for (const answer of [
+        await send(t, preflight(origin)),
+        await send(t, json({ query: '{ __typename }' }, { origin })),
+      ]) {
+        expect(answer.headers.get('access-control-allow-origin')).toBeNull();
+      }
+    }
+    expect(t.sim.statusCalls()).toBe(0);
+  });
 });
 
 describe('persisted operations (PERSISTED_OPERATIONS_FILE)', () => {
