@@ -29,7 +29,9 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin<Context>
     onParams({ request, params, setResult }) {
       const credential = credentialKeyOf(request);
       if (!credential || !params.query) return;
-      const key = `${credential}\n${params.operationName ?? ''}\n${JSON.stringify(params.variables ?? {})}\n${params.query}`;
+      const variables = keyOf(params.variables);
+      if (variables === undefined) return;
+      const key = `${credential}\n${params.operationName ?? ''}\n${variables}\n${params.query}`;
       const cached = cache.get(key);
       onLookup?.(cached !== undefined);
       if (cached) setResult(cached);
@@ -52,6 +54,18 @@ const cachedResults = new WeakSet<ExecutionResult>();
 /** Whether `result` came from the response cache (so no document was parsed for it). */
 export function isCachedResult(result: unknown): boolean {
   return typeof result === 'object' && result !== null && cachedResults.has(result);
+}
+
+/**
+ * The variables as part of a cache key, or undefined for a request not to cache: JSON nested
+ * thousands deep overflows JSON.stringify's stack (the request itself is still served).
+ */
+function keyOf(variables: unknown): string | undefined {
+  try {
+    return JSON.stringify(variables ?? {});
+  } catch {
+    return undefined;
+  }
 }
 
 /**

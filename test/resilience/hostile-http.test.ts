@@ -230,6 +230,16 @@ describe('hostile operations (production mode) are refused before any upstream c
     await expectStillServing(t, answer);
   });
 
+  it('serves a query whose variables nest 6000 deep, cache on, with nothing logged as an error', async () => {
+    const t = await start({ CACHE_TTL_MS: '60000' });
+    const deep = `{"query":"{ __typename }","variables":{"x":${'['.repeat(6000)}1${']'.repeat(6000)}}}`;
+    const answer = await send(t, json(deep));
+    expect(answer.status).toBe(200);
+    expect(answer.text).toBe('{"data":{"__typename":"Query"}}');
+    expect(errorLogLines(t)).toEqual([]);
+    await expectStillServing(t, answer);
+  });
+
   it('allows exactly MAX_ALIASES aliases', async () => {
     const t = await start();
     for (let n = 1; n <= 15; n++) t.sim.addSync(syncId(n), envelope());
