@@ -14,6 +14,7 @@ import { WebSocketServer } from 'ws';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
 import type { Logger } from './logger.js';
+import { PERSISTED_REFUSALS } from './plugins/safety.js';
 import { clientError, ErrorCode } from './schema/errors.js';
 import { createWebSocketDrain } from './websocket-drain.js';
 
@@ -100,10 +101,8 @@ export function attachWebSocket(
           ctx.extra.socket.close(4429, 'Too many subscribe messages');
           return [clientError(ErrorCode.BAD_USER_INPUT, 'Too many subscribe messages.')];
         }
-        const source = persisted ? persistedQuery(persisted, payload) : payload.query;
-        if (source === undefined) {
-          return [clientError(ErrorCode.BAD_USER_INPUT, 'Only persisted operations are allowed.')];
-        }
+        const source = persisted ? persistedQuery(persisted, payload) : { query: payload.query };
+        if ('refused' in source) return [clientError(ErrorCode.BAD_USER_INPUT, source.refused)];
         const count = (active.get(ctx) ?? 0) + 1;
         if (count > websocket.maxSubscriptionsPerConnection) {
           return [
@@ -129,7 +128,7 @@ export function attachWebSocket(
             },
           );
           const operationName = payload.operationName ?? null;
-          const document = parse(source);
+          const document = parse(source.query);
           query = getOperationAST(document, operationName)?.operation === 'query';
           if (query) drain.started(socket, id);
           const args: ExecutionArgs = {
@@ -203,16 +202,23 @@ interface Enveloped {
   subscribe: (args: ExecutionArgs) => OperationResult;
 }
 
-/** The allow-listed document a subscribe message names (`extensions.persistedQuery.sha256Hash`). */
+/**
+ * The allow-listed document a subscribe message names (`extensions.persistedQuery.sha256Hash`),
+ * or why it is refused, in the words of the HTTP refusals. graphql-ws requires a `query` string:
+ * it must be empty, as a document of the client's own is refused over HTTP too.
+ */
 function persistedQuery(
   operations: Map<string, string>,
-  payload: { extensions?: Record<string, unknown> | null | undefined },
-): string | undefined {
+  payload: { query: string; extensions?: Record<string, unknown> | null | undefined },
+): { query: string } | { refused: string } {
   const persistedQuery = payload.extensions?.['persistedQuery'] as
     | { sha256Hash?: unknown }
     | undefined;
   const hash = persistedQuery?.sha256Hash;
-  return typeof hash === 'string' ? operations.get(hash) : undefined;
+  if (payload.query !== '') return { refused: PERSISTED_REFUSALS.onlyPersisted };
+  if (typeof hash !== 'string') return { refused: PERSISTED_REFUSALS.noHash };
+  const query = operations.get(hash);
+  return query === undefined ? { refused: PERSISTED_REFUSALS.notListed } : { query };
 }
 
 /**

@@ -14,6 +14,13 @@ import { useBodyLimit } from './use-body-limit.js';
 import { useInputErrorCodes } from './use-input-error-codes.js';
 import { useRequestErrorCodes } from './use-request-error-codes.js';
 
+/** Why an operation is refused under PERSISTED_OPERATIONS_FILE, over HTTP and WebSocket alike. */
+export const PERSISTED_REFUSALS = {
+  onlyPersisted: 'Only persisted operations are allowed.',
+  noHash: 'Send the persisted operation as extensions.persistedQuery.sha256Hash.',
+  notListed: 'This operation is not in the persisted-operations allow-list.',
+};
+
 /** The headers a browser must add to a "simple" request (GET, form or text POST) to pass CSRF checks. */
 export const CSRF_HEADERS = [
   'x-graphql-yoga-csrf',
@@ -55,11 +62,9 @@ export function safetyPlugins(config: Config): Plugin[] {
         getPersistedOperation: (hash) => operations.get(hash) ?? null,
         allowArbitraryOperations: false,
         customErrors: {
-          persistedQueryOnly: refusal('Only persisted operations are allowed.'),
-          keyNotFound: refusal(
-            'Send the persisted operation as extensions.persistedQuery.sha256Hash.',
-          ),
-          notFound: refusal('This operation is not in the persisted-operations allow-list.'),
+          persistedQueryOnly: refusal(PERSISTED_REFUSALS.onlyPersisted),
+          keyNotFound: refusal(PERSISTED_REFUSALS.noHash),
+          notFound: refusal(PERSISTED_REFUSALS.notListed),
         },
       }),
     );

@@ -258,13 +258,19 @@ describe('subscribe floods', () => {
 });
 
 describe('persisted operations over WebSocket', () => {
-  it('refuses an arbitrary subscription (BAD_USER_INPUT) and runs an allow-listed one by hash', async () => {
-    const hash = createHash('sha256').update(SUB).digest('hex');
+  const hash = createHash('sha256').update(SUB).digest('hex');
+
+  /** A gateway whose PERSISTED_OPERATIONS_FILE lists SUB alone. */
+  async function beginPersisted() {
     const dir = mkdtempSync(join(tmpdir(), 'gateway-pq-'));
     tempDirs.push(dir);
     const file = join(dir, 'operations.json');
     writeFileSync(file, JSON.stringify({ [hash]: SUB }));
-    const { t, url } = await begin({ PERSISTED_OPERATIONS_FILE: file });
+    return begin({ PERSISTED_OPERATIONS_FILE: file });
+  }
+
+  it('refuses an arbitrary subscription (BAD_USER_INPUT) and runs an allow-listed one by hash', async () => {
+    const { t, url } = await beginPersisted();
     const socket = track(await acknowledgedSocket(url));
     socket.send(subscribe('arbitrary', SIM_SYNCS.idle));
     const refused = await socket.waitFor((m) => m['id'] === 'arbitrary');
@@ -285,6 +291,40 @@ describe('persisted operations over WebSocket', () => {
     const next = await socket.waitFor((m) => m['id'] === 'listed');
     expect(next['type']).toBe('next');
     expect(t.sim.statusCalls()).toBe(1);
+  });
+
+  it('refuses as HTTP does: a document of its own, no hash, a hash not on the list', async () => {
+    const { t, url } = await beginPersisted();
+    const socket = track(await acknowledgedSocket(url));
+    const cases: [string, Record<string, unknown>, string][] = [
+      [
+        'listed hash, own document',
+        { query: '{ __typename }', extensions: { persistedQuery: { sha256Hash: hash } } },
+        'Only persisted operations are allowed.',
+      ],
+      [
+        'no hash',
+        { query: '' },
+        'Send the persisted operation as extensions.persistedQuery.sha256Hash.',
+      ],
+      [
+        'unknown hash',
+        { query: '', extensions: { persistedQuery: { sha256Hash: 'f'.repeat(64) } } },
+        'This operation is not in the persisted-operations allow-list.',
+      ],
+    ];
+    for (const [id, payload, message] of cases) {
+      socket.send({
+        id,
+        type: 'subscribe',
+        payload: { ...payload, variables: { id: SIM_SYNCS.idle } },
+      });
+      const refused = await socket.waitFor((m) => m['id'] === id);
+      expect(refused['type'], id).toBe('error');
+      expect(refused['payload'], id).toEqual([{ message, extensions: { code: 'BAD_USER_INPUT' } }]);
+    }
+    expect(socket.closed).toBeUndefined();
+    expect(t.sim.statusCalls()).toBe(0);
   });
 });
 
