@@ -115,6 +115,9 @@ const refusal = (message: string) => ({
   extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
 });
 
+/** The Fetch Metadata headers only browsers send (any one of them marks a browser request). */
+const FETCH_METADATA = ['sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest', 'sec-fetch-user'];
+
 /**
  * yoga's CSRF prevention, applied to requests a browser made (they carry Origin or Sec-Fetch-*).
  * Cross-site request forgery needs a victim's browser; curl, servers and federation routers send
@@ -125,7 +128,7 @@ function useBrowserCSRFPrevention(): Plugin {
   return {
     onRequestParse(payload) {
       const { headers } = payload.request;
-      if (headers.has('origin') || headers.has('sec-fetch-site')) {
+      if (headers.has('origin') || FETCH_METADATA.some((name) => headers.has(name))) {
         return inner.onRequestParse?.(payload);
       }
       return undefined;

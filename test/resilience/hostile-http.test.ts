@@ -185,6 +185,15 @@ describe('hostile operations (production mode) are refused before any upstream c
       message:
         /^Unsupported Content-Type: POST application\/json, application\/graphql or a form, or use GET\.$/,
     },
+    ...['sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest', 'sec-fetch-user'].map((header) => ({
+      name: `a browser GET (${header} alone) without a CSRF header`,
+      request: (): [RequestInit, string?] => [
+        { method: 'GET', headers: { [header]: '?1' } },
+        getQuery(`{ bulkSync(id: "${SIM_SYNCS.idle}") { id } }`),
+      ],
+      status: 403,
+      codes: ['BAD_USER_INPUT'],
+    })),
     {
       name: 'a browser GET (Origin) without a CSRF header',
       request: () => [
