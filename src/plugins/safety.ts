@@ -115,9 +115,6 @@ const refusal = (message: string) => ({
   extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
 });
 
-/** The Fetch Metadata headers only browsers send (any one of them marks a browser request). */
-const FETCH_METADATA = ['sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest', 'sec-fetch-user'];
-
 /**
  * yoga's CSRF prevention, applied to requests a browser made (they carry Origin or Sec-Fetch-*).
  * Cross-site request forgery needs a victim's browser; curl, servers and federation routers send
@@ -128,7 +125,9 @@ function useBrowserCSRFPrevention(): Plugin {
   return {
     onRequestParse(payload) {
       const { headers } = payload.request;
-      if (headers.has('origin') || FETCH_METADATA.some((name) => headers.has(name))) {
+      // Not any Sec-Fetch-* header: Node's own fetch sends Sec-Fetch-Mode (never -Site), and a
+      // browser that sends any of them sends Sec-Fetch-Site.
+      if (headers.has('origin') || headers.has('sec-fetch-site')) {
         return inner.onRequestParse?.(payload);
       }
       return undefined;
