@@ -1,52 +1,22 @@
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { connectRedis, type RedisLink } from '../../src/datasources/live/redis-connection.js';
+import { describe, expect, it } from 'vitest';
 import { createRedisLeadership } from '../../src/datasources/live/redis-leadership.js';
-import { createLogger } from '../../src/logger.js';
 import { until } from '../utils/manual-scheduler.js';
 import {
-  adminClient,
-  dropNamespace,
-  freshNamespace,
   LEASE_MS,
   namespaceKeys,
   probeRedis,
   sleep,
+  useRedisLinks,
 } from '../utils/redis-replicas.js';
 
 const gate = await probeRedis();
 
-let admin: Redis | undefined;
-const links: RedisLink[] = [];
-let namespace = '';
-
-async function link(): Promise<RedisLink> {
-  const l = connectRedis(gate.url, createLogger('silent'));
-  links.push(l);
-  await until(() => l.isUp());
-  return l;
-}
-
 describe.skipIf(gate.skip)('Redis poll leadership (lease per key)', () => {
-  beforeAll(() => {
-    admin = adminClient(gate.url);
-  });
-
-  // Under CI a missing Redis fails every test (rather than skipping it).
-  beforeEach(() => gate.require());
-
-  afterEach(async () => {
-    for (const l of links.splice(0)) await l.close();
-    if (namespace) await dropNamespace(admin as Redis, namespace);
-    namespace = '';
-  });
-
-  afterAll(() => {
-    admin?.disconnect();
-  });
+  const redis = useRedisLinks(gate);
+  const link = () => redis.link();
 
   it('elects exactly one of two campaigners; the other takes over when it withdraws', async () => {
-    namespace = freshNamespace();
+    const namespace = redis.namespace();
     const elected: string[] = [];
     const deposed: string[] = [];
     const a = createRedisLeadership(await link(), { namespace, leaseMs: LEASE_MS });
@@ -76,7 +46,7 @@ describe.skipIf(gate.skip)('Redis poll leadership (lease per key)', () => {
     withdrawB();
     expect(deposed).toEqual(['a', 'b']);
     await sleep(50);
-    expect(await namespaceKeys(admin as Redis, namespace)).toEqual([]);
+    expect(await namespaceKeys(redis.admin(), namespace)).toEqual([]);
   });
 
   // BUG (src/datasources/live/redis-leadership.ts, `step` and the withdraw function): a campaign
@@ -85,7 +55,7 @@ describe.skipIf(gate.skip)('Redis poll leadership (lease per key)', () => {
   // leaves a lease that blocks every other replica for a full lease (REDIS_LEASE_MS, 5 s by
   // default) while nobody polls.
   it('leaves no lease behind when withdrawn before its first answer from Redis', async () => {
-    namespace = freshNamespace();
+    const namespace = redis.namespace();
     const leadership = createRedisLeadership(await link(), { namespace, leaseMs: LEASE_MS });
     let elected = 0;
     const withdraw = leadership.campaign(
@@ -96,6 +66,6 @@ describe.skipIf(gate.skip)('Redis poll leadership (lease per key)', () => {
     withdraw();
     await sleep(100);
     expect(elected).toBe(0);
-    expect(await namespaceKeys(admin as Redis, namespace)).toEqual([]);
+    expect(await namespaceKeys(redis.admin(), namespace)).toEqual([]);
   });
 });

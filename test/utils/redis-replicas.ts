@@ -3,8 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { connectRedis, type RedisLink } from '../../src/datasources/live/redis-connection.js';
 import { createLogger } from '../../src/logger.js';
 import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 import { until } from './manual-scheduler.js';
@@ -347,7 +349,18 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   const launch = async () => {
     const started = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--enable-debug-command',
+        'local',
+      ],
       { stdio: 'ignore' },
     );
     child = started;
@@ -376,5 +389,43 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     pause: () => child?.kill('SIGSTOP'),
     resume: () => child?.kill('SIGCONT'),
     close: kill,
+  };
+}
+
+/**
+ * For a describe block of tests on bare Redis links (no app): an admin client, links that are
+ * closed and a namespace that is dropped after each test. Under CI a missing Redis fails every
+ * test rather than skipping it.
+ */
+export function useRedisLinks(gate: RedisGate) {
+  let admin: Redis | undefined;
+  const links: RedisLink[] = [];
+  let namespace = '';
+  beforeAll(() => {
+    admin = adminClient(gate.url);
+  });
+  beforeEach(() => gate.require());
+  afterEach(async () => {
+    for (const l of links.splice(0)) await l.close();
+    if (namespace) await dropNamespace(admin as Redis, namespace);
+    namespace = '';
+  });
+  afterAll(() => {
+    admin?.disconnect();
+  });
+  return {
+    admin: () => admin as Redis,
+    /** A link that is up. */
+    async link(): Promise<RedisLink> {
+      const l = connectRedis(gate.url, createLogger('silent'));
+      links.push(l);
+      await until(() => l.isUp());
+      return l;
+    },
+    /** This test's namespace, fresh. */
+    namespace(): string {
+      namespace = freshNamespace();
+      return namespace;
+    },
   };
 }

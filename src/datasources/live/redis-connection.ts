@@ -21,9 +21,9 @@ export function connectRedis(url: string, log: Logger, onState?: (up: boolean) =
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
-    // A Redis that stops answering must not hold a lease campaign (or anything) for ever: the
-    // campaign then falls back to leading locally, as for a Redis that refuses connections.
-    commandTimeout: HEARTBEAT_TIMEOUT_MS,
+    // A backstop: no command waits for ever (the heartbeat below drops a silent connection,
+    // which fails its commands, well before). Ours are O(1); a busy Redis answers them in time.
+    commandTimeout: 10_000,
     // A command given up on is not sent again on the next connection: replayed after the
     // replicas polled locally, an old SET of the latest status was served as news (0 after 1).
     autoResendUnfulfilledCommands: false,
@@ -36,7 +36,10 @@ export function connectRedis(url: string, log: Logger, onState?: (up: boolean) =
   let up: boolean | undefined;
   const state = () => commands.status === 'ready' && subscriber.status === 'ready';
   const settled = new Set<Redis>();
+  let closing = false;
   const report = (connection: Redis) => {
+    // Closing is no outage: nothing to log or report.
+    if (closing) return;
     settled.add(connection);
     // Wait for both first outcomes: one connection ready before the other is not "down".
     if (settled.size < 2) return;
@@ -61,6 +64,7 @@ export function connectRedis(url: string, log: Logger, onState?: (up: boolean) =
     // Both: a replica that can command Redis but not hear it must poll for its own watchers.
     isUp: state,
     async close() {
+      closing = true;
       heartbeat.stop();
       commands.disconnect();
       subscriber.disconnect();
@@ -69,48 +73,39 @@ export function connectRedis(url: string, log: Logger, onState?: (up: boolean) =
 }
 
 const HEARTBEAT_MS = 1000;
-const HEARTBEAT_TIMEOUT_MS = 2000;
+const SILENCE_MS = 5000;
 
 /**
- * A Redis that stops answering without closing its sockets (paused, overloaded, a network that
- * drops packets) would never be noticed: ioredis waits for ever, the replicas that do not poll
- * hear nothing, and `gateway_redis_up` stays 1. Each connection is pinged every second; one that
- * has not answered within two is dropped and reconnected, which reports Redis down until it
- * answers again (a reconnect is 'ready' only once Redis replies).
+ * A Redis that stops answering without closing its sockets (paused, a network that drops
+ * packets) would never be noticed: ioredis waits for ever, the replicas that do not poll hear
+ * nothing, and `gateway_redis_up` stays 1. Each connection is pinged every second; one whose ping
+ * has gone unanswered for 5 s is dropped and reconnected, which reports Redis down until it
+ * answers again (a reconnect is 'ready' only once Redis replies). A stall of a few seconds (a
+ * slow script, a fork on a big dataset) is no outage: sending every replica to local polling
+ * at once would multiply the upstream calls.
  */
 function startHeartbeat(connections: Redis[]): { stop(): void } {
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const beat = async () => {
-    await Promise.all(
-      connections.map(async (connection) => {
-        if (connection.status !== 'ready') return;
-        if (!(await answersWithin(connection, HEARTBEAT_TIMEOUT_MS)) && !stopped) {
+  const pingedAt = new Map<Redis, number>();
+  const beat = () => {
+    const now = Date.now();
+    for (const connection of connections) {
+      const pending = pingedAt.get(connection);
+      if (pending !== undefined) {
+        if (now - pending >= SILENCE_MS) {
+          pingedAt.delete(connection);
           connection.disconnect(true);
         }
-      }),
-    );
-    if (!stopped) timer = setTimeout(beat, HEARTBEAT_MS).unref();
+        continue;
+      }
+      if (connection.status !== 'ready') continue;
+      pingedAt.set(connection, now);
+      // Any answer, an error included, is a Redis that answers.
+      const answered = () => pingedAt.delete(connection);
+      connection.ping().then(answered, answered);
+    }
   };
-  timer = setTimeout(beat, HEARTBEAT_MS).unref();
-  return {
-    stop() {
-      stopped = true;
-      clearTimeout(timer);
-    },
-  };
-}
-
-/** Whether `connection` answers a PING (or fails it: an error is an answer) within `ms`. */
-function answersWithin(connection: Redis, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const late = setTimeout(() => resolve(false), ms).unref();
-    const answered = () => {
-      clearTimeout(late);
-      resolve(true);
-    };
-    connection.ping().then(answered, answered);
-  });
+  const timer = setInterval(beat, HEARTBEAT_MS).unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 /** The prefix of every key and channel: the operator's namespace, then the snapshot format. */

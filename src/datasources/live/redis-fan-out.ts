@@ -55,7 +55,11 @@ export function createRedisFanOut(
     if (!name.startsWith(prefix)) return;
     try {
       const { from, event } = JSON.parse(message) as Envelope;
-      if (from !== me) deliver(name.slice(prefix.length), event);
+      const topic = name.slice(prefix.length);
+      // Older than what this replica already delivered: a publish that reached Redis late (from
+      // the socket of a connection dropped in an outage) would be served as news.
+      const stale = 'snapshot' in event && event.snapshot.fetchedAt < (deliveredAt.get(topic) ?? 0);
+      if (from !== me && !stale) deliver(topic, event);
     } catch {
       // Not ours to crash on: a malformed message on our channel is dropped.
     }
