@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
@@ -61,15 +62,19 @@ export function attachWebSocket(
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   };
   // Browsers send Origin with every WebSocket and apply no CORS to it: a page on any site could
-  // open one and read with the service credential. The gateway's own pages (GraphiQL) and the
-  // origins CORS_ORIGINS lists may; clients that are no browser send no Origin.
+  // open one and read with the service credential. The origins CORS_ORIGINS lists may, and so
+  // may the gateway's own host (its GraphiQL; most WebSocket libraries send the host they dial
+  // as Origin), as the client addressed it: Host, or X-Forwarded-Host behind a proxy. A page
+  // cannot set either header on a WebSocket. Clients that send no Origin are no browser.
   const { corsOrigins } = config.safety;
   const originAllowed = (request: IncomingMessage) => {
     const { origin, host } = request.headers;
     if (origin === undefined || corsOrigins.includes('*') || corsOrigins.includes(origin)) {
       return true;
     }
-    return URL.canParse(origin) && new URL(origin).host === host;
+    const forwarded = request.headers['x-forwarded-host'];
+    const hosts = [host, ...(typeof forwarded === 'string' ? forwarded.split(',') : [])];
+    return hosts.some((candidate) => sameHost(origin, candidate?.trim()));
   };
   server.on('upgrade', upgrade);
   wss.once('close', () => server.off('upgrade', upgrade));
@@ -184,6 +189,17 @@ export function attachWebSocket(
   return { wss, close: () => drain.close(wss) };
 }
 
+/**
+ * Whether the Origin `origin` names `host` (a Host header value), read with the origin's scheme
+ * so that `https://h` and `h:443`, or letters in another case, compare equal.
+ */
+function sameHost(origin: string, host: string | undefined): boolean {
+  if (!host || !URL.canParse(origin)) return false;
+  const { protocol, host: originHost } = new URL(origin);
+  const addressed = `${protocol}//${host}`;
+  return URL.canParse(addressed) && new URL(addressed).host === originHost;
+}
+
 /** A whole HTTP response, written on the socket of an upgrade that is refused. */
 const refusal = (status: string, body: string, headers = '') =>
   `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain\r\n${headers}` +
@@ -205,7 +221,8 @@ interface Enveloped {
 /**
  * The allow-listed document a subscribe message names (`extensions.persistedQuery.sha256Hash`),
  * or why it is refused, in the words of the HTTP refusals. graphql-ws requires a `query` string:
- * it must be empty, as a document of the client's own is refused over HTTP too.
+ * empty, or the listed document itself (Apollo's GraphQLWsLink always sends it); a document of
+ * the client's own is refused, as over HTTP.
  */
 function persistedQuery(
   operations: Map<string, string>,
@@ -215,7 +232,8 @@ function persistedQuery(
     | { sha256Hash?: unknown }
     | undefined;
   const hash = persistedQuery?.sha256Hash;
-  if (payload.query !== '') return { refused: PERSISTED_REFUSALS.onlyPersisted };
+  const own = payload.query !== '' && createHash('sha256').update(payload.query).digest('hex');
+  if (own && own !== hash) return { refused: PERSISTED_REFUSALS.onlyPersisted };
   if (typeof hash !== 'string') return { refused: PERSISTED_REFUSALS.noHash };
   const query = operations.get(hash);
   return query === undefined ? { refused: PERSISTED_REFUSALS.notListed } : { query };

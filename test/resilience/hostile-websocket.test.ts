@@ -156,6 +156,14 @@ describe('hostile WebSocket frames close the socket; the server keeps serving', 
     // The gateway's own pages (GraphiQL) and clients that are no browser (no Origin) connect.
     await fromPage(url).opened;
     await track(rawSocket(url)).opened;
+    // Behind a proxy that rewrote Host: the host the browser addressed, in X-Forwarded-Host.
+    const proxied = (origin: string, forwarded: string) =>
+      track(rawSocket(url, undefined, { origin, 'x-forwarded-host': forwarded }));
+    await proxied('https://status.example.com', 'status.example.com').opened;
+    await proxied('https://Status.Example.com', 'status.example.com:443').opened;
+    await expect(proxied('https://evil.example', 'status.example.com').opened).rejects.toThrow(
+      'Unexpected server response: 403',
+    );
     await t.close();
 
     const listed = await begin({ CORS_ORIGINS: 'https://app.example' });
@@ -290,6 +298,18 @@ describe('persisted operations over WebSocket', () => {
     });
     const next = await socket.waitFor((m) => m['id'] === 'listed');
     expect(next['type']).toBe('next');
+    // With the listed document itself as `query`, as Apollo's GraphQLWsLink sends it.
+    socket.send({
+      id: 'listed-with-document',
+      type: 'subscribe',
+      payload: {
+        query: SUB,
+        variables: { id: SIM_SYNCS.idle },
+        extensions: { persistedQuery: { version: 1, sha256Hash: hash } },
+      },
+    });
+    const again = await socket.waitFor((m) => m['id'] === 'listed-with-document');
+    expect(again['type']).toBe('next');
     expect(t.sim.statusCalls()).toBe(1);
   });
 
