@@ -154,14 +154,12 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // WebSocket clients get 1001 (going away) and no `complete`: `complete` would tell them the
         // subscription is over for good, while 1001 makes graphql-ws clients reconnect and
-        // resubscribe to another replica. So the watches end only once every socket is closed
-        // (a socket waits for its queries in flight): ended while it is open, graphql-ws would
-        // send `complete`. SSE streams, which have no such signal, then complete.
-        // A client that never answers the close would hold it for ws's own 30 s.
-        await byDeadline(sockets.close(), () => {
-          for (const socket of sockets.wss.clients) socket.terminate();
-        });
+        // resubscribe to another replica (a socket with queries in flight closes once they are
+        // answered; its subscriptions end now, silently). SSE streams, which have no such
+        // signal, complete. A client that never answers the close would hold it for ws's own 30 s.
+        const socketsClosed = sockets.close();
         live.close();
+        await byDeadline(socketsClosed, () => sockets.cutOff());
         server.closeIdleConnections();
         await byDeadline(closed, () => server.closeAllConnections());
         // Calls still waiting on Polytomic at the deadline (a hung upstream under a request that

@@ -38,7 +38,7 @@ export function attachWebSocket(
   yoga: YogaServerInstance<Partial<WebSocketContext>, Context>,
   config: Config,
   { logger, onRefused }: { logger: Logger; onRefused: () => void },
-): { wss: WebSocketServer; close: () => Promise<void> } {
+): { wss: WebSocketServer; close: () => Promise<void>; cutOff: () => void } {
   const { websocket } = config;
   // noServer, upgrades handed over here: with `server`, ws re-emits the HTTP server's own errors
   // (a port in use at start) on the WebSocket server, where graphql-ws prints them with a stack.
@@ -86,6 +86,9 @@ export function attachWebSocket(
   useServer<Record<string, unknown> | undefined>(
     {
       connectionInitWaitTimeout: websocket.connectionInitTimeoutMs,
+      onConnect: (ctx) => {
+        drain.connected(ctx.extra.socket, ctx);
+      },
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
       onSubscribe: async (ctx, id, payload) => {
@@ -186,7 +189,7 @@ export function attachWebSocket(
       if (socket.readyState === socket.OPEN) socket.close(1011, 'Internal server error');
     });
   });
-  return { wss, close: () => drain.close(wss) };
+  return { wss, close: () => drain.close(wss), cutOff: () => drain.cutOff(wss) };
 }
 
 /**

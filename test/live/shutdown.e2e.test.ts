@@ -179,8 +179,10 @@ describe('graceful stop', () => {
    * A WebSocket client watching sync 2 whose query of sync 1 then waits 300 ms on Polytomic, and
    * the socket's close codes.
    */
-  async function queryingOverWebSocket() {
-    const { t, url } = await begin();
+  async function queryingOverWebSocket({ env = {}, delayMs = 300 } = {}) {
+    live = await startLive(env);
+    const { t } = live;
+    const url = await t.app.start();
     const id = syncId(1);
     t.sim.addSync(id, envelope({ recordCount: 7 }));
     t.sim.addSync(syncId(2), envelope({ recordCount: 2 }));
@@ -191,11 +193,11 @@ describe('graceful stop', () => {
     clients.push(client);
     const subscription = watch(client, SUB_COUNT, { id: syncId(2) });
     await until(() => subscription.events.length === 1);
-    t.sim.inject({ kind: 'delay', ms: 300 }, { times: 1, syncId: id });
+    t.sim.inject({ kind: 'delay', ms: delayMs }, { times: 1, syncId: id });
     const query = watch(client, SYNC_COUNT, { id });
     await until(() => t.sim.statusCalls(id) === 1);
     stopped = true;
-    return { t, id, client, query, subscription, closes };
+    return { t, url, id, client, query, subscription, closes };
   }
 
   it('answers a query in flight over a WebSocket before closing it with 1001', async () => {
@@ -213,6 +215,33 @@ describe('graceful stop', () => {
     await ended(subscription);
     expect(subscription.completed).toBe(false);
     expect((subscription.error as { code?: number }).code).toBe(1001);
+  });
+
+  it('completes SSE streams at once, without waiting for a WebSocket query', async () => {
+    const { t, url, query } = await queryingOverWebSocket();
+    t.sim.addSync(syncId(3), envelope({ recordCount: 3 }));
+    const response = await fetch(`${url}/graphql`, sseInit(SUB_COUNT, { id: syncId(3) }));
+    if (!response.body) throw new Error('no body');
+    const reader = sseReader(response.body);
+    expect((await reader.next())?.event).toBe('next');
+
+    const stopping = t.app.stop();
+    expect((await reader.next())?.event).toBe('complete');
+    // The WebSocket query still waits on Polytomic (300 ms), and is answered after.
+    expect(query.events).toEqual([]);
+    await stopping;
+    expect(query.events).toHaveLength(1);
+  });
+
+  it('closes a socket whose query outlives SHUTDOWN_TIMEOUT_MS with 1001 too', async () => {
+    const { t, query, closes } = await queryingOverWebSocket({
+      env: { SHUTDOWN_TIMEOUT_MS: '200' },
+      delayMs: 2000,
+    });
+    await t.app.stop();
+    await until(() => closes.length === 1);
+    expect(closes).toEqual([1001]);
+    expect(query.events).toEqual([]);
   });
 
   it('closes with 1001 at once a WebSocket that sends an operation while its query finishes', async () => {
