@@ -38,15 +38,14 @@ export function safetyPlugins(config: Config): Plugin[] {
   const plugins: Plugin[] = [
     useBodyLimit(safety.maxRequestBytes) as Plugin,
     EnvelopArmorPlugin({
-      // Depth counts fields, not fragments: a router's `_entities` query nests its selection in
-      // two fragments, which would otherwise count as levels of their own and refuse a query
-      // whose fields are five deep. (The cost limit charges a fragment a little; a full-status
-      // query written with a fragment per type costs well under MAX_COST.)
+      // Depth and cost count fields, not fragments: a router's `_entities` query nests its
+      // selection in fragments, which would otherwise count as levels of their own (each one
+      // multiplying the cost by 1.5) and refuse a query whose fields are five deep.
       maxDepth: { n: safety.maxDepth, ignoreIntrospection: true, flattenFragments: true },
       maxAliases: { n: safety.maxAliases },
       maxTokens: { n: safety.maxTokens },
       maxDirectives: { n: safety.maxDirectives },
-      costLimit: { maxCost: safety.maxCost, ignoreIntrospection: true },
+      costLimit: { maxCost: safety.maxCost, ignoreIntrospection: true, flattenFragments: true },
       blockFieldSuggestion: { enabled: !safety.fieldSuggestions },
     }) as Plugin,
   ];

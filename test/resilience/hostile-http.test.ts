@@ -257,9 +257,24 @@ describe('hostile operations (production mode) are refused before any upstream c
       'nested named fragments': `{ bulkSync(id: "${id}") { ...S } } fragment S on BulkSync { status { currentExecution { ...E } } } fragment E on Execution { status schemas { ...R } } fragment R on SchemaRun { schema status }`,
       // The shape a federation router sends.
       'a router _entities query': `query($r: [_Any!]!) { _entities(representations: $r) { ..._g0 } } fragment _g0 on BulkSync { status { currentExecution { ..._g1 } } } fragment _g1 on Execution { status schemas { schema status } }`,
+      'chained fragments': `query($r: [_Any!]!) { _entities(representations: $r) { ...S } } fragment S on BulkSync { status { currentExecution { ...E } } } fragment E on Execution { ...E2 } fragment E2 on Execution { ...E3 } fragment E3 on Execution { status schemas { ...R } } fragment R on SchemaRun { ...R2 } fragment R2 on SchemaRun { schema status }`,
     };
     const body = (query: string) =>
       json({ query, variables: { r: [{ __typename: 'BulkSync', id }] } });
+
+    it('costs every form about as the inline one (MAX_COST counts fields too)', async () => {
+      const t = await start({ MAX_COST: '1' });
+      const costs = [];
+      for (const query of Object.values(forms)) {
+        const [message] = (await send(t, body(query))).messages;
+        costs.push(Number(/found ([\d.]+)\.$/.exec(message ?? '')?.[1]));
+      }
+      const [inline = 0, ...others] = costs;
+      expect(inline).toBeGreaterThan(10);
+      // Armor still costs a fragment's fields as one level deeper, but no longer multiplies the
+      // cost by 1.5 for each level of fragments (inline fragments cost 5.4× the fields before).
+      for (const cost of others) expect(cost).toBeLessThan(inline * 3);
+    });
 
     it('refuses every form at MAX_DEPTH 4 as five deep', async () => {
       const t = await start({ MAX_DEPTH: '4' });
@@ -292,7 +307,7 @@ describe('hostile operations (production mode) are refused before any upstream c
         expect(sync, name).toEqual({ status: { currentExecution: execution } });
       }
       // The test app runs with CACHE_TTL_MS=0: one call per query.
-      expect(t.sim.statusCalls()).toBe(4);
+      expect(t.sim.statusCalls()).toBe(Object.keys(forms).length);
     });
   });
 
