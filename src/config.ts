@@ -46,7 +46,7 @@ const origins = list.transform((entries, ctx) => {
   const bad = entries.filter((_, i) => parsed[i] === undefined);
   if (bad.length === 0) return parsed as string[];
   // An entry may hold a password (https://user:pass@…): never repeated in the message.
-  const shown = bad.map((entry) => `"${entry.replace(/\/\/[^/]*@/, '//…@')}"`);
+  const shown = bad.map((entry) => `"${entry.replace(/^([^/@]*\/\/)?[^/@]*@/, '$1…@')}"`);
   ctx.addIssue({
     code: 'custom',
     message: `each must be * or an origin like https://app.example:8443, not ${shown.join(', ')}`,
@@ -79,20 +79,27 @@ const bool = z
 const HOST_NAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
-const isOrigin = (url: URL) => url.pathname === '/' && !url.search;
+const isOrigin = (url: URL) => url.pathname === '/' && !url.search && !url.hash;
 const hasUserInfo = (url: URL) => Boolean(url.username || url.password);
 
+/** What is wrong with an upstream origin, the first thing only (one line per variable). */
+function originProblem(value: string): string | undefined {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (!url || !/^https?:$/.test(url.protocol)) return 'must be an http(s) URL';
+  if (hasUserInfo(url)) return 'must not hold a user name or password (set POLYTOMIC_API_KEY)';
+  if (!isOrigin(url)) {
+    return 'must be an origin without a path or query (e.g. https://app.polytomic.com)';
+  }
+  return undefined;
+}
+
 /** An http(s) origin; Polytomic paths (`/api/...`) are appended to it. */
-const origin = z
-  .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
-  // zod runs refinements even when the URL check failed: an unparsable value must not throw.
-  .refine((value) => !URL.canParse(value) || isOrigin(new URL(value)), {
-    message: 'must be an origin without a path or query (e.g. https://app.polytomic.com)',
-  })
-  .refine((value) => !URL.canParse(value) || !hasUserInfo(new URL(value)), {
-    message: 'must not hold a user name or password (set POLYTOMIC_API_KEY)',
-  })
-  .transform((value) => new URL(value).origin);
+const origin = z.string().transform((value, ctx) => {
+  const problem = originProblem(value);
+  if (problem === undefined) return new URL(value).origin;
+  ctx.addIssue({ code: 'custom', message: problem });
+  return z.NEVER;
+});
 
 const envSchema = z
   .object({

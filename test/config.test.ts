@@ -142,13 +142,20 @@ describe('loadConfig', () => {
     expect(problems({ POLYTOMIC_BASE_URL: 'https://user:pass@app.polytomic.com' })).toEqual([
       'POLYTOMIC_BASE_URL: must not hold a user name or password (set POLYTOMIC_API_KEY)',
     ]);
+    // One line per bad variable, however many things are wrong with it.
+    expect(problems({ POLYTOMIC_BASE_URL: 'ftp://u:p@127.0.0.1/path' })).toEqual([
+      'POLYTOMIC_BASE_URL: must be an http(s) URL',
+    ]);
+    expect(problems({ POLYTOMIC_BASE_URL: 'https://u:p@127.0.0.1/path' })).toEqual([
+      'POLYTOMIC_BASE_URL: must not hold a user name or password (set POLYTOMIC_API_KEY)',
+    ]);
     expect(
       problems({
         CORS_ORIGINS:
-          'https://app.example, not a url,https://b.example/path,ftp://c.example,https://u:secret@d.example',
+          'https://app.example, not a url,https://b.example/path,ftp://c.example,https://u:secret@d.example,u:secret@e.example,https://f.example#x',
       }),
     ).toEqual([
-      'CORS_ORIGINS: each must be * or an origin like https://app.example:8443, not "not a url", "https://b.example/path", "ftp://c.example", "https://…@d.example"',
+      'CORS_ORIGINS: each must be * or an origin like https://app.example:8443, not "not a url", "https://b.example/path", "ftp://c.example", "https://…@d.example", "…@e.example", "https://f.example#x"',
     ]);
     // A trailing slash is dropped: a browser's Origin header never has one.
     const config = loadConfig({ CORS_ORIGINS: 'https://app.example/, http://localhost:3000,*' });
