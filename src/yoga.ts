@@ -82,6 +82,7 @@ export function createGatewayYoga(
       ...(parts.tracing ? [useTracing()] : []),
       useRequestId(),
       useReadiness(parts.isReady),
+      ...(varyByOrigin(config.safety.corsOrigins) ? [useVaryOrigin()] : []),
       ...(config.cache.ttlMs > 0
         ? [
             useResponseCache({
@@ -172,6 +173,29 @@ function corsOptions(origins: string[]) {
   };
   if (origins.includes('*')) return options;
   return (request: Request) => origins.includes(request.headers.get('origin') ?? '') && options;
+}
+
+/** Whether a response depends on the caller's Origin: specific origins are listed. */
+const varyByOrigin = (origins: string[]) => origins.length > 0 && !origins.includes('*');
+
+/**
+ * `Vary: Origin` on every response, not only those that carry CORS headers: otherwise a shared
+ * cache could hand a listed origin a copy made for another origin, without them.
+ */
+function useVaryOrigin(): Plugin {
+  return {
+    onResponse({ response }) {
+      const vary = response.headers.get('vary');
+      if (
+        !vary
+          ?.toLowerCase()
+          .split(/\s*,\s*/)
+          .includes('origin')
+      ) {
+        response.headers.append('vary', 'Origin');
+      }
+    },
+  };
 }
 
 /** `/ready`: 200 while the gateway accepts work, 503 once shutdown has begun. */

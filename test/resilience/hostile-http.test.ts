@@ -449,6 +449,8 @@ describe('CORS', () => {
         await send(t, json({ query: '{ __typename }' }, { origin })),
       ]) {
         expect(answer.headers.get('access-control-allow-origin')).toBeNull();
+        // Still an answer that depends on Origin, for shared caches.
+        expect(answer.headers.get('vary')).toBe('Origin');
       }
     }
     expect(t.sim.statusCalls()).toBe(0);
