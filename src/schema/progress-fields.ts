@@ -1,21 +1,10 @@
 import type { SchemaTypes } from '@pothos/core';
-import type { Count, Timestamp } from '../datasources/polytomic/types.js';
+import type { Progress } from '../datasources/polytomic/types.js';
 import type { builder } from './builder.js';
 import { exactCount, readableTime } from './upstream-values.js';
 
 type Types =
   typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
-
-/** What an execution and a schema run both report about their progress. */
-interface Progress {
-  recordCount: Count;
-  errorCount: Count;
-  warningCount: Count;
-  createdAt: Timestamp;
-  startedAt: Timestamp;
-  completedAt: Timestamp;
-  updatedAt: Timestamp;
-}
 
 /** The counts and timestamps shared by Execution and SchemaRun, described once. */
 export function progressFields<Shape extends Progress>(

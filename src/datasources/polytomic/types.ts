@@ -43,8 +43,19 @@ export interface SyncStatus {
   nextExecutionTime: Timestamp;
 }
 
+/** Counts and timestamps, shared by an execution and each of its schema runs. */
+export interface Progress {
+  recordCount: Count;
+  errorCount: Count;
+  warningCount: Count;
+  createdAt: Timestamp;
+  startedAt: Timestamp;
+  completedAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
 /** One run of a bulk sync (`BulkSyncExecution`). */
-export interface Execution {
+export interface Execution extends Progress {
   /** null when Polytomic sent none: the schema's non-null `id` then fails, and the execution. */
   id: string | null;
   status: string;
@@ -55,29 +66,15 @@ export interface Execution {
   isPartial: boolean | null;
   isResync: boolean | null;
   isTest: boolean | null;
-  recordCount: Count;
-  errorCount: Count;
-  warningCount: Count;
-  createdAt: Timestamp;
-  startedAt: Timestamp;
-  completedAt: Timestamp;
-  updatedAt: Timestamp;
   schemas: SchemaRun[];
 }
 
 /** One schema within an execution (`BulkSyncSchemaExecution`). */
-export interface SchemaRun {
+export interface SchemaRun extends Progress {
   schema: string;
   outputName: string | null;
   status: string;
   statusMessage: string | null;
-  recordCount: Count;
-  errorCount: Count;
-  warningCount: Count;
-  createdAt: Timestamp;
-  startedAt: Timestamp;
-  completedAt: Timestamp;
-  updatedAt: Timestamp;
 }
 
 /** CDC ingestion health (`BulkSyncIngestionStatus`). */
