@@ -32,9 +32,7 @@ const list = z.string().transform((value) =>
 /** A CORS entry as a browser's Origin header would spell it, or undefined if it is none. */
 function corsOrigin(entry: string): string | undefined {
   if (entry === '*') return entry;
-  const url = URL.canParse(entry) ? new URL(entry) : undefined;
-  const valid = url && /^https?:$/.test(url.protocol) && isOrigin(url) && !hasUserInfo(url);
-  return valid ? url.origin : undefined;
+  return originProblem(entry) === undefined ? new URL(entry).origin : undefined;
 }
 
 /**
