@@ -1,3 +1,4 @@
+import type { GraphQLError } from 'graphql';
 import type { Context } from '../context.js';
 import { type Count, type Timestamp, UNSERVABLE } from '../datasources/polytomic/types.js';
 import { clientError, ErrorCode } from './errors.js';
@@ -6,39 +7,48 @@ import { clientError, ErrorCode } from './errors.js';
 // and subscriber that reads it, so a bad value is logged once per status, not once per reader.
 const warned = new WeakMap<object, Set<string>>();
 
-function warnOnce(parent: object, field: string, context: Context, message: string): void {
+/**
+ * The error that fails `field` alone (null, with the error; the rest of the status is served),
+ * warned about once per status: operators see what Polytomic sent.
+ */
+function unservable(
+  parent: object,
+  field: string,
+  context: Context,
+  warning: string,
+  message: string,
+): GraphQLError {
   let fields = warned.get(parent);
   if (!fields) {
     fields = new Set();
     warned.set(parent, fields);
   }
-  if (fields.has(field)) return;
-  fields.add(field);
-  context.log().warn({ field }, message);
+  if (!fields.has(field)) {
+    fields.add(field);
+    context.log().warn({ field }, warning);
+  }
+  return clientError(ErrorCode.UPSTREAM_UNAVAILABLE, message);
 }
 
-/**
- * A count as the schema serves it: one SafeInt cannot carry (beyond 2^53-1, or not whole) fails
- * this field alone (null, with its error) and the rest of the status is served.
- */
+/** A count as the schema serves it: one SafeInt cannot carry (beyond 2^53-1, or not whole) fails. */
 export function exactCount<K extends string>(
   parent: Record<K, Count>,
   field: K,
   context: Context,
 ): number | null {
   if (parent[field] !== UNSERVABLE) return parent[field];
-  // Seen by operators too: before, such a body was an unreadable sync in the logs and metrics.
-  warnOnce(parent, field, context, 'Polytomic sent a count SafeInt cannot carry');
-  throw clientError(
-    ErrorCode.UPSTREAM_UNAVAILABLE,
+  throw unservable(
+    parent,
+    field,
+    context,
+    'Polytomic sent a count SafeInt cannot carry',
     `Polytomic sent a ${field} this API cannot send exactly (beyond ±(2^53-1), or not whole).`,
   );
 }
 
 /**
- * A timestamp as the schema serves it: one that is no RFC 3339 date-time fails this field alone
- * (null, with its error), so that it cannot pass for "none" (`nextExecutionTime: null` means
- * nothing is scheduled), and the rest of the status is served.
+ * A timestamp as the schema serves it: one that is no RFC 3339 date-time fails, so that it cannot
+ * pass for "none" (`nextExecutionTime: null` means nothing is scheduled).
  */
 export function readableTime<K extends string>(
   parent: Record<K, Timestamp>,
@@ -46,15 +56,21 @@ export function readableTime<K extends string>(
   context: Context,
 ): string | null {
   if (parent[field] !== UNSERVABLE) return parent[field];
-  warnOnce(parent, field, context, 'Polytomic sent a timestamp that is no RFC 3339 date-time');
-  throw unreadableTime(field);
+  throw unservable(
+    parent,
+    field,
+    context,
+    'Polytomic sent a timestamp that is no RFC 3339 date-time',
+    unreadableTimeMessage(field),
+  );
 }
 
+const unreadableTimeMessage = (field: string) =>
+  `Polytomic sent a ${field} that is no RFC 3339 date-time.`;
+
+/** The error of an unreadable timestamp, for the DateTime scalar's backstop (no context to log). */
 export const unreadableTime = (field: string) =>
-  clientError(
-    ErrorCode.UPSTREAM_UNAVAILABLE,
-    `Polytomic sent a ${field} that is no RFC 3339 date-time.`,
-  );
+  clientError(ErrorCode.UPSTREAM_UNAVAILABLE, unreadableTimeMessage(field));
 
 /**
  * A value the contract makes non-null that Polytomic left out (its API marks no field required):
@@ -68,6 +84,11 @@ export function required<P extends object, K extends keyof P & string>(
 ): NonNullable<P[K]> {
   const value = parent[field];
   if (value !== null && value !== undefined) return value;
-  warnOnce(parent, field, context, 'Polytomic left out a value the contract requires');
-  throw clientError(ErrorCode.UPSTREAM_UNAVAILABLE, `Polytomic sent no ${field}.`);
+  throw unservable(
+    parent,
+    field,
+    context,
+    'Polytomic left out a value the contract requires',
+    `Polytomic sent no ${field}.`,
+  );
 }
