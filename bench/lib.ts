@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createClient } from 'graphql-ws';
 import { Pool } from 'undici';
 import WebSocket from 'ws';
-import { createSimulator, type Simulator } from '../src/simulator/index.js';
+import { createSimulator, type Simulator } from '../tools/simulator/index.js';
 
 export interface Summary {
   label: string;
@@ -18,13 +18,34 @@ export interface Summary {
   errors: number;
 }
 
-/** Starts `node <script>` and resolves once it printed a line matching `ready` (or at once without one). */
+/** The gateway entry the benchmarks run (`BENCH_GATEWAY`, e.g. another build's). */
+export const GATEWAY_SCRIPT = process.env['BENCH_GATEWAY'] ?? 'dist/server.js';
+
+/** The full-status selection of `bulkSync(id)`: every field of every status type. */
+export const FULL_STATUS = /* GraphQL */ `query Full($id: ID!) { bulkSync(id: $id) { id status {
+  currentExecution { ...E } lastExecution { ...E }
+  ingestionStatus { enabled isRunning status rawStatus statusMessage highwaterMark position positionTime updatedAt }
+  nextExecutionTime } } }
+fragment E on Execution { id status rawStatus statusMessage type fetchMode outputDisposition isPartial isResync isTest
+  recordCount errorCount warningCount createdAt startedAt completedAt updatedAt
+  schemas { schema outputName status rawStatus statusMessage recordCount errorCount warningCount createdAt startedAt completedAt updatedAt } }`;
+
+export const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+
+/**
+ * Starts `node [...nodeArgs] <script>` and resolves once it printed a line matching `ready` (or
+ * at once without one).
+ */
 export async function startProcess(
   script: string,
   env: Record<string, string>,
   ready = /(?:)/,
+  nodeArgs: string[] = [],
 ): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     env: { PATH: process.env['PATH'] ?? '', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -39,6 +60,17 @@ export async function startProcess(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return child;
+}
+
+/** The Polytomic simulator in a process of its own (run from source), on `port`. */
+export async function startSimulatorProcess(port: string) {
+  const child = await startProcess(
+    'tools/simulator/main.ts',
+    { SIMULATOR_PORT: port },
+    /simulator on/,
+    ['--import', 'tsx'],
+  );
+  return { child, url: `http://127.0.0.1:${port}` };
 }
 
 export async function stopProcess(child: ChildProcess): Promise<void> {

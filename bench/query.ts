@@ -5,13 +5,17 @@
 // is the median over the rounds, and the overhead and the cache ratio are taken within each
 // round before the median.
 import type { ChildProcess } from 'node:child_process';
-import { SIM_KEY, SIM_SYNCS } from '../src/simulator/index.js';
+import { SIM_KEY, SIM_SYNCS } from '../tools/simulator/index.js';
 import {
   cpuMicros,
+  FULL_STATUS,
+  GATEWAY_SCRIPT,
   load,
+  median,
   type RequestSpec,
   type Summary,
   startProcess,
+  startSimulatorProcess,
   stopProcess,
   waitFor,
 } from './lib.js';
@@ -28,14 +32,6 @@ const ROUNDS = Number(process.env['BENCH_QUERY_ROUNDS'] ?? 15);
 // V8 optimises hot code only after thousands of calls, and the gateway's per-request cost
 // keeps falling for ~10,000 requests (measured block by block): the first round warms up long.
 const WARMUP = { first: 10_000, later: 100 };
-
-const FULL_STATUS = /* GraphQL */ `query Full($id: ID!) { bulkSync(id: $id) { id status {
-  currentExecution { ...E } lastExecution { ...E }
-  ingestionStatus { enabled isRunning status rawStatus statusMessage highwaterMark position positionTime updatedAt }
-  nextExecutionTime } } }
-fragment E on Execution { id status rawStatus statusMessage type fetchMode outputDisposition isPartial isResync isTest
-  recordCount errorCount warningCount createdAt startedAt completedAt updatedAt
-  schemas { schema outputName status rawStatus statusMessage recordCount errorCount warningCount createdAt startedAt completedAt updatedAt } }`;
 
 const direct: RequestSpec = {
   method: 'GET',
@@ -57,14 +53,9 @@ interface Target {
   process?: ChildProcess;
 }
 
-const simUrl = `http://127.0.0.1:${SIM_PORT}`;
-const sim = await startProcess(
-  'dist/simulator/main.js',
-  { SIMULATOR_PORT: SIM_PORT },
-  /simulator on/,
-);
+const { child: sim, url: simUrl } = await startSimulatorProcess(SIM_PORT);
 const gateway = async (port: string, ttl: string) => {
-  const child = await startProcess('dist/server.js', {
+  const child = await startProcess(GATEWAY_SCRIPT, {
     PORT: port,
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
@@ -107,11 +98,6 @@ const targets: Target[] = [
 interface Row extends Summary {
   cpuMicrosPerRequest: number;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
 
 const results: { concurrency: number; rounds: Row[][] }[] = [];
 try {

@@ -14,8 +14,9 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
-import { redisPrefix } from '../src/datasources/live/redis-connection.js';
+import { redisPrefix } from '../src/datasources/live/redis/connection.js';
 import {
+  GATEWAY_SCRIPT,
   runningBody,
   startBenchSimulator,
   startProcess,
@@ -42,7 +43,7 @@ const { sim, url: simUrl, ids, now } = await startBenchSimulator(SYNCS, 'b0b1000
 const ports = Array.from({ length: REPLICAS }, (_, i) => FIRST_PORT + i);
 const gateways = await Promise.all(
   ports.map((port) =>
-    startProcess('dist/server.js', {
+    startProcess(GATEWAY_SCRIPT, {
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',

@@ -10,8 +10,8 @@ import {
   SIM_OTHER_KEY,
   SIM_OTHER_KEY_SYNCS,
   SIM_SYNCS,
-} from '../src/simulator/index.js';
-import { startProcess, stopProcess, waitFor } from './lib.js';
+} from '../tools/simulator/index.js';
+import { GATEWAY_SCRIPT, startProcess, stopProcess, waitFor } from './lib.js';
 
 const SECONDS = Number(process.env['SOAK_SECONDS'] ?? 600);
 const PORT = '4331';
@@ -20,7 +20,7 @@ const SUBSCRIPTIONS = 200;
 
 const sim = createSimulator();
 const simUrl = await sim.start();
-const gateway = await startProcess('dist/server.js', {
+const gateway = await startProcess(GATEWAY_SCRIPT, {
   PORT,
   HOST: '127.0.0.1',
   LOG_LEVEL: 'warn',

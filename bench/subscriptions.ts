@@ -3,6 +3,7 @@
 // interval, and fan-out latency from the poll that sees a change to its subscribers receiving it.
 import { readFileSync } from 'node:fs';
 import {
+  GATEWAY_SCRIPT,
   runningBody,
   startBenchSimulator,
   startProcess,
@@ -20,7 +21,7 @@ const GATEWAY_PORT = '4321';
 
 const { sim, url: simUrl, ids, now } = await startBenchSimulator(SYNCS, 'b0b00000');
 
-const gateway = await startProcess('dist/server.js', {
+const gateway = await startProcess(GATEWAY_SCRIPT, {
   PORT: GATEWAY_PORT,
   HOST: '127.0.0.1',
   LOG_LEVEL: 'warn',

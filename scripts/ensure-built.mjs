@@ -1,8 +1,20 @@
-// Builds dist/ when it is missing or older than any source file, so `npm run demo` and
-// `npm run bench` work on a fresh clone without a separate build step.
+// Builds what a command runs when it is missing or older than its sources, so `npm run demo`,
+// `npm run simulator` and `npm run bench` work on a fresh clone without a separate build step.
+//   node scripts/ensure-built.mjs gateway   dist/   (src/, tsconfig.build.json: what ships)
+//   node scripts/ensure-built.mjs tools     build/  (src/ + tools/, tsconfig.tools.json: the
+//                                                    simulator and the demo, never shipped)
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+
+const TARGETS = {
+  gateway: { stamp: 'dist/server.js', sources: ['src'], project: 'tsconfig.build.json' },
+  tools: {
+    stamp: 'build/tools/demo.js',
+    sources: ['src', 'tools'],
+    project: 'tsconfig.tools.json',
+  },
+};
 
 const newest = (dir) =>
   readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
@@ -11,10 +23,13 @@ const newest = (dir) =>
     return Math.max(latest, time);
   }, 0);
 
-const stamp = 'dist/server.js';
-if (!existsSync(stamp) || statSync(stamp).mtimeMs < newest('src')) {
-  process.stdout.write('Building (tsc)...\n');
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+for (const name of process.argv.slice(2)) {
+  const target = TARGETS[name];
+  if (!target) throw new Error(`unknown build target ${name}: one of ${Object.keys(TARGETS)}`);
+  const sourcesChanged = Math.max(...target.sources.map(newest));
+  if (existsSync(target.stamp) && statSync(target.stamp).mtimeMs >= sourcesChanged) continue;
+  process.stdout.write(`Building ${name} (tsc -p ${target.project})...\n`);
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', target.project], {
     stdio: 'inherit',
   });
 }

@@ -1,36 +1,37 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
-import type { Context } from './context.js';
 import { createCredentialHasher } from './datasources/credential.js';
-import type { Scheduler } from './datasources/live/events.js';
-import { connectRedis, redisPrefix } from './datasources/live/redis-connection.js';
-import { createRedisFanOut } from './datasources/live/redis-fan-out.js';
-import { createRedisLeadership } from './datasources/live/redis-leadership.js';
+import { connectRedis, redisPrefix } from './datasources/live/redis/connection.js';
+import { createRedisFanOut } from './datasources/live/redis/fan-out.js';
+import { createRedisLeadership } from './datasources/live/redis/leadership.js';
 import { createLiveRegistry } from './datasources/live/registry.js';
+import type { Scheduler } from './datasources/live/scheduler.js';
 import { createAgent, createPolytomicClient } from './datasources/polytomic/client.js';
 import { createStatusStore } from './datasources/status-store.js';
-import { drainable } from './drain.js';
-import { createLogger, type Logger } from './logger.js';
-import { createMetrics, type Metrics } from './metrics.js';
-import { startTracing } from './telemetry.js';
-import { attachWebSocket, type WebSocketContext } from './websocket.js';
-import { createGatewayYoga } from './yoga.js';
+import { createContextFactory } from './http/context-factory.js';
+import { drainable } from './http/drain.js';
+import { requestPlugins } from './http/plugins/index.js';
+import { untilDeadline } from './http/shutdown.js';
+import { attachWebSocket } from './http/websocket/server.js';
+import { createGatewayYoga, type GatewayYoga } from './http/yoga.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import { startTracing } from './observability/tracing.js';
 
 /** Options of {@link createApp} that tests and the demo may set; production uses the defaults. */
 export interface AppOptions {
   /** @default a pino logger at config.logLevel on stdout */
   logger?: Logger;
-  /** Secret for the credential HMAC. @default random per process */
+  /** Secret for the credential HMAC. @default config.credentialHashSecret, else random per process */
   credentialSecret?: string;
-  /** Timers of the poll loops. @default real timers */
+  /** Timers of the poll loops and the Redis lease and heartbeat. @default real timers */
   scheduler?: Scheduler;
 }
 
 /** A gateway instance: yoga plus its HTTP and WebSocket servers, started and stopped as one. */
 export interface App {
-  yoga: YogaServerInstance<Partial<WebSocketContext>, Context>;
+  yoga: GatewayYoga;
   server: Server;
   metrics: Metrics;
   logger: Logger;
@@ -43,28 +44,30 @@ export interface App {
   stop(): Promise<void>;
 }
 
-/** Wires config → datasources → schema → yoga → HTTP + WebSocket. The only place that knows every part. */
+/**
+ * Wires config → datasources → schema → yoga → HTTP + WebSocket: the only place that builds the
+ * shared objects and knows every part.
+ */
 export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
   const tracing = config.otlpEndpoint ? startTracing(config.otlpEndpoint) : undefined;
   const metrics = createMetrics();
+  const { scheduler } = options;
+
+  // Datasources: the upstream client, the status store and the live registry over it.
   const agent = createAgent(config.polytomic.timeoutMs);
   const hashCredential = createCredentialHasher(
     options.credentialSecret ?? config.credentialHashSecret,
   );
-  // Redis only when configured: no Redis code path runs otherwise.
-  const redis = config.redisUrl
-    ? connectRedis(config.redisUrl, logger, (up) => metrics.redisUp.set(up ? 1 : 0))
-    : undefined;
   const client = createPolytomicClient({
     ...config.polytomic,
+    ...config.resilience,
     dispatcher: agent,
     onAttempt: (outcome, seconds) => {
       metrics.upstreamRequests.inc({ outcome });
       metrics.upstreamDuration.observe({ outcome }, seconds);
     },
     onRetry: (reason) => metrics.upstreamRetries.inc({ reason }),
-    ...config.resilience,
     onBreakerState: (state) => {
       metrics.breakerState.set({ closed: 0, 'half-open': 1, open: 2 }[state]);
       logger.warn({ state }, 'upstream circuit breaker changed state');
@@ -79,39 +82,56 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     staleIfErrorMs: config.resilience.staleIfErrorMs,
     onLookup: (result) => metrics.statusLookups.inc({ result }),
   });
+  // Redis only when configured: no Redis code path runs otherwise.
+  const redis =
+    config.redisUrl &&
+    connectRedis(config.redisUrl, logger, {
+      onState: (up) => metrics.redisUp.set(up ? 1 : 0),
+      ...(scheduler && { scheduler }),
+    });
+  const namespace = redisPrefix(config.redis.namespace);
   const live = createLiveRegistry({
     store,
     hashCredential,
     cadence: config.poll,
     maxPollers: config.poll.maxPollers,
     log: logger,
-    ...(options.scheduler && { scheduler: options.scheduler }),
+    ...(scheduler && { scheduler }),
     ...(redis && {
       fanOut: createRedisFanOut(redis, {
-        namespace: redisPrefix(config.redis.namespace),
+        namespace,
         latestTtlMs: Math.max(60_000, config.poll.idleIntervalMs * 3),
       }),
       leadership: createRedisLeadership(redis, {
-        namespace: redisPrefix(config.redis.namespace),
+        namespace,
         leaseMs: config.redis.leaseMs,
+        ...(scheduler && { scheduler }),
       }),
     }),
     onPoll: (outcome) => metrics.polls.inc({ outcome }),
     onSize: (size) => metrics.activePollers.set(size),
   });
-  let accepting = false;
-  let stopping: Promise<void> | undefined;
 
+  // Transport: yoga (schema, request plugins, context per operation), HTTP and WebSocket.
+  let accepting = false;
   const yoga = createGatewayYoga(config, {
     logger,
-    metrics,
-    hashCredential,
-    store,
-    live,
-    tracing: tracing !== undefined,
-    isReady: () => accepting,
+    plugins: requestPlugins({
+      config,
+      logger,
+      metrics,
+      hashCredential,
+      tracing: tracing !== undefined,
+      isReady: () => accepting,
+    }),
+    context: createContextFactory({
+      logger,
+      store,
+      live,
+      serviceAuthorization: config.polytomic.serviceAuthorization,
+      maxIdsPerRequest: config.maxIdsPerRequest,
+    }),
   });
-
   // The strict parser even if NODE_OPTIONS asks for the lenient one: the body limit trusts
   // Content-Length because this parser refuses requests whose framing is ambiguous.
   const http = drainable(yoga);
@@ -122,6 +142,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   });
   metrics.trackWebSockets(() => sockets.wss.clients.size);
 
+  let stopping: Promise<void> | undefined;
   return {
     yoga,
     server,
@@ -148,9 +169,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         accepting = false;
         http.drain();
         // Every wait below ends by SHUTDOWN_TIMEOUT_MS after the signal, whatever holds it.
-        const stopBy = Date.now() + config.shutdownTimeoutMs;
-        const byDeadline = (work: Promise<unknown>, cutOff: () => unknown) =>
-          untilDeadline(work, stopBy, cutOff);
+        const deadline = Date.now() + config.shutdownTimeoutMs;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // WebSocket clients get 1001 (going away) and no `complete`: `complete` would tell them the
         // subscription is over for good, while 1001 makes graphql-ws clients reconnect and
@@ -159,37 +178,17 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         // signal, complete. A client that never answers the close would hold it for ws's own 30 s.
         const socketsClosed = sockets.close();
         live.close();
-        await byDeadline(socketsClosed, () => sockets.cutOff());
+        await untilDeadline(socketsClosed, deadline, () => sockets.cutOff());
         server.closeIdleConnections();
-        await byDeadline(closed, () => server.closeAllConnections());
+        await untilDeadline(closed, deadline, () => server.closeAllConnections());
         // Calls still waiting on Polytomic at the deadline (a hung upstream under a request that
         // was cut off) are abandoned, not awaited for UPSTREAM_TIMEOUT_MS.
-        await byDeadline(agent.close(), () => agent.destroy().catch(() => undefined));
-        await redis?.close();
-        if (tracing) await byDeadline(tracing.shutdown(), () => undefined);
+        await untilDeadline(agent.close(), deadline, () => agent.destroy().catch(() => undefined));
+        if (redis) await redis.close();
+        if (tracing) await untilDeadline(tracing.shutdown(), deadline, () => undefined);
         logger.info('gateway stopped');
       })();
       return stopping;
     },
   };
-}
-
-/** Waits for `work` until `deadline` (epoch ms) at most, then runs `cutOff` and goes on. */
-async function untilDeadline(
-  work: Promise<unknown>,
-  deadline: number,
-  cutOff: () => unknown,
-): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<void>((resolve) => {
-    timer = setTimeout(
-      () => {
-        cutOff();
-        resolve();
-      },
-      Math.max(0, deadline - Date.now()),
-    );
-  });
-  await Promise.race([work.catch(() => undefined), late]);
-  clearTimeout(timer);
 }

@@ -1,8 +1,11 @@
-import type { LiveRegistry } from './datasources/live/registry.js';
+import type { LiveEvent } from './datasources/live/events.js';
 import type { StatusLoader } from './datasources/status-loader.js';
-import type { Logger } from './logger.js';
+import type { Logger } from './observability/logger.js';
 
-/** What every resolver of one operation sees. */
+/**
+ * What every resolver of one operation sees. The type lives below the schema, which imports it;
+ * the factory that fills it per request is transport's (http/context-factory.ts).
+ */
 export interface Context {
   /** Correlates this operation's log lines (and upstream calls) with the caller's. */
   requestId: string;
@@ -14,20 +17,14 @@ export interface Context {
   log(): Logger;
   /** The credential this operation runs with; undefined when neither the client nor the service has one. */
   authorization: string | undefined;
-  /** This operation's loader; undefined without a credential (resolvers then answer UNAUTHENTICATED). */
+  /** This operation's status loader; undefined without a credential (resolvers then answer UNAUTHENTICATED). */
   statuses: StatusLoader | undefined;
-  /** Cap on `ids` list arguments (MAX_IDS_PER_REQUEST). */
+  /**
+   * Watches syncs with this operation's credential: each sync's current status at once, then
+   * each change. Undefined without a credential. Throws LiveCapacityError when the gateway
+   * watches all it may.
+   */
+  watch: ((syncIds: readonly string[]) => AsyncIterableIterator<LiveEvent>) | undefined;
+  /** Cap on id list arguments (MAX_IDS_PER_REQUEST). */
   maxIdsPerRequest: number;
-  /** The process's watched syncs, for subscriptions. */
-  live: LiveRegistry;
-  /**
-   * The sync the subscription event being executed is about. Set by the subscription resolver,
-   * read by `useDistinctResults` to compare each result with the last one sent for that sync.
-   */
-  liveSyncId?: string;
-  /**
-   * When the oldest status this operation used was fetched; a cached response must not outlive
-   * it by more than CACHE_TTL_MS.
-   */
-  oldestFetchedAt?: number;
 }

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config.js';
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -69,15 +70,16 @@ describe('loadConfig', () => {
         REDIS_URL: 'http://redis',
       }),
     ).toEqual([
+      // In the order of src/config.ts's settings.
       'PORT: must be a whole number',
-      'POLYTOMIC_BASE_URL: must be an http(s) URL',
-      'POLYTOMIC_API_VERSION: must be a date like 2025-09-18',
-      'POLL_INTERVAL_MS: must be at least 100',
-      'CACHE_TTL_MS: must be a whole number',
-      'UPSTREAM_TIMEOUT_MS: must be at least 1',
+      'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent',
       'MAX_IDS_PER_REQUEST: must be a whole number',
       'REDIS_URL: must be a redis:// URL',
-      'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent',
+      'POLYTOMIC_BASE_URL: must be an http(s) URL',
+      'POLYTOMIC_API_VERSION: must be a date like 2025-09-18',
+      'UPSTREAM_TIMEOUT_MS: must be at least 1',
+      'CACHE_TTL_MS: must be a whole number',
+      'POLL_INTERVAL_MS: must be at least 100',
     ]);
   });
 
@@ -92,8 +94,8 @@ describe('loadConfig', () => {
     ).toEqual([
       'HOST: must be an IP address or a host name',
       'POLYTOMIC_BASE_URL: must be an http(s) URL',
-      'POLL_INTERVAL_MS: must be at most 2147483647',
       'UPSTREAM_TIMEOUT_MS: must be at most 2147483647',
+      'POLL_INTERVAL_MS: must be at most 2147483647',
     ]);
     // The longest timer Node keeps, and the usual host forms, are accepted.
     const config = loadConfig({ SHUTDOWN_TIMEOUT_MS: String(2 ** 31 - 1), HOST: '::1' });
@@ -205,5 +207,13 @@ describe('the gateway process with a bad configuration', () => {
     } finally {
       await new Promise((resolve) => taken.close(resolve));
     }
+  });
+});
+
+describe('docs/configuration.md', () => {
+  it('has one row for every variable the gateway reads, and none for another', () => {
+    const doc = readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8');
+    const rows = [...doc.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((match) => match[1]);
+    expect([...rows].sort()).toEqual([...CONFIG_VARIABLES].sort());
   });
 });

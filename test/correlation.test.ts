@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { correlationOf } from '../src/correlation.js';
+import { correlationOf } from '../src/observability/correlation.js';
 import { startTestApp, type TestApp } from './utils/test-app.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SIM_SYNCS } from '../src/simulator/index.js';
+import { SIM_SYNCS } from '../tools/simulator/index.js';
 import { until } from './utils/manual-scheduler.js';
 import { freePort, refused } from './utils/resilience-helpers.js';
 
@@ -17,7 +17,7 @@ afterEach(() => {
 });
 
 function startDemo(env: Record<string, string>) {
-  const started = spawn(process.execPath, ['--import', 'tsx', 'src/demo.ts'], {
+  const started = spawn(process.execPath, ['--import', 'tsx', 'tools/demo.ts'], {
     cwd: ROOT,
     env: { PATH: process.env['PATH'], ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

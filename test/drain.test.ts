@@ -1,7 +1,7 @@
 import { Agent, createServer, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { drainable } from '../src/drain.js';
+import { drainable } from '../src/http/drain.js';
 import { until } from './utils/manual-scheduler.js';
 
 // A server whose responses the test ends by hand, and a keep-alive client. Node's Agent keeps an

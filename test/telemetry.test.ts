@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SIM_SYNCS } from '../src/simulator/index.js';
+import { SIM_SYNCS } from '../tools/simulator/index.js';
 import { startTestApp, type TestApp } from './utils/test-app.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';

@@ -10,13 +10,13 @@ export interface StatusStoreOptions {
   hashCredential: CredentialHasher;
   /** How long a fetched status is reused; 0 turns reuse off (in-flight calls are still shared). */
   ttlMs: number;
-  /** Most statuses kept at once, least recently used dropped first. @default 10000 */
-  maxEntries?: number;
+  /** Most statuses kept at once, least recently used dropped first. */
+  maxEntries: number;
   /**
    * How old a last good snapshot may be to stand in when a fetch fails with an upstream fault
-   * (5xx, timeout, 429, open breaker…; never 401/403/404). 0 turns it off. @default 0
+   * (5xx, timeout, 429, open breaker…; never 401/403/404). 0 turns it off.
    */
-  staleIfErrorMs?: number;
+  staleIfErrorMs: number;
   /** Told how each lookup was served, for metrics. */
   onLookup?: (result: 'hit' | 'miss' | 'shared' | 'stale') => void;
 }
@@ -43,12 +43,11 @@ export interface StatusStore {
  * cached.
  */
 export function createStatusStore(options: StatusStoreOptions): StatusStore {
-  const { client, hashCredential, ttlMs, onLookup } = options;
-  const staleIfErrorMs = options.staleIfErrorMs ?? 0;
+  const { client, hashCredential, ttlMs, staleIfErrorMs, onLookup } = options;
   const keepMs = Math.max(ttlMs, staleIfErrorMs);
   const recent =
     keepMs > 0
-      ? new LRUCache<string, Snapshot>({ max: options.maxEntries ?? 10_000, ttl: keepMs })
+      ? new LRUCache<string, Snapshot>({ max: options.maxEntries, ttl: keepMs })
       : undefined;
   const inFlight = new Map<string, Promise<Snapshot>>();
   const keyOf = (id: string, authorization: string) =>

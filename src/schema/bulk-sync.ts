@@ -1,13 +1,14 @@
 import { createGraphQLError } from 'graphql-yoga';
 import type { Context } from '../context.js';
-import { watchSyncs } from '../datasources/live/channel.js';
 import type { LiveEvent } from '../datasources/live/events.js';
 import { LiveCapacityError } from '../datasources/live/registry.js';
 import { PolytomicError, UpstreamHttpError } from '../datasources/polytomic/errors.js';
 import type { Snapshot } from '../datasources/polytomic/types.js';
+import { clientError, ErrorCode, unauthenticated } from '../errors.js';
 import { builder } from './builder.js';
 import { BulkSyncStatusRef } from './bulk-sync-status.js';
-import { clientError, ErrorCode, toClientError, unauthenticated } from './errors.js';
+import { checkId, checkIds } from './sync-ids.js';
+import { toClientError } from './upstream-errors.js';
 
 /** A sync as the schema sees it: its id and the status snapshot it was loaded with. */
 export interface BulkSyncShape {
@@ -59,54 +60,6 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * Rejects a whole id list before any upstream call: empty, too long, or with a malformed id.
- * Bad input never costs an upstream call.
- */
-export function checkIds(ids: readonly string[], max: number): void {
-  if (ids.length === 0) throw clientError(ErrorCode.BAD_USER_INPUT, 'ids must not be empty.');
-  if (ids.length > max) {
-    throw clientError(
-      ErrorCode.BAD_USER_INPUT,
-      `ids may hold at most ${max} ids; got ${ids.length}.`,
-    );
-  }
-  for (const id of ids) checkId(id);
-}
-
-/** Whether {@link checkIds} accepts `ids`: the early fetch starts calls only for such lists. */
-export function idsAcceptable(ids: readonly string[], max: number): boolean {
-  try {
-    checkIds(ids, max);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Whether `id` has the form of a bulk sync id (a UUID). */
-export function isSyncId(id: string): boolean {
-  return UUID.test(id);
-}
-
-function checkId(id: unknown): asserts id is string {
-  // An `_entities` representation is whatever JSON the router sent: its id may be no string.
-  if (typeof id !== 'string') {
-    throw clientError(ErrorCode.BAD_USER_INPUT, 'A bulk sync id must be a string (a UUID).');
-  }
-  if (!isSyncId(id)) {
-    throw clientError(
-      ErrorCode.BAD_USER_INPUT,
-      `"${id.slice(0, 64)}" is not a bulk sync id (a UUID).`,
-      {
-        argumentValue: id.slice(0, 64),
-      },
-    );
-  }
-}
-
 /**
  * One entry of a list (`bulkSyncs`, `_entities`): the sync, or its error as a value. graphql-jit
  * appends the null of a *rejected* list item instead of writing it at the item's index, so a
@@ -124,12 +77,7 @@ export async function loadSync(context: Context, id: unknown): Promise<BulkSyncS
   if (!context.statuses) throw unauthenticated();
   checkId(id);
   try {
-    const snapshot = await context.statuses.load(id);
-    context.oldestFetchedAt = Math.min(
-      context.oldestFetchedAt ?? snapshot.fetchedAt,
-      snapshot.fetchedAt,
-    );
-    return { id, snapshot };
+    return { id, snapshot: await context.statuses.load(id) };
   } catch (error) {
     if (error instanceof PolytomicError) {
       context
@@ -150,7 +98,7 @@ builder.subscriptionFields((t) => ({
       'Live view of one sync: emitted once on subscribe, then each time the data this subscriber selected changes.',
     args: { id: t.arg.id({ required: true, description: 'The bulk sync id (a UUID).' }) },
     subscribe: (_root, { id }, context) => subscribeTo(context, [id]),
-    resolve: (event, { id }, context) => fromEvent(event, [id], context),
+    resolve: (event, { id }) => fromEvent(event, [id]),
   }),
   bulkSyncChanges: t.field({
     type: BulkSyncRef,
@@ -164,16 +112,16 @@ builder.subscriptionFields((t) => ({
       }),
     },
     subscribe: (_root, { ids }, context) => subscribeTo(context, ids),
-    resolve: (event, { ids }, context) => fromEvent(event, ids, context),
+    resolve: (event, { ids }) => fromEvent(event, ids),
   }),
 }));
 
 /** Validates before anything is watched, then joins (or starts) one poller per sync. */
 function subscribeTo(context: Context, ids: readonly string[]): AsyncIterable<LiveEvent> {
-  if (!context.authorization) throw unauthenticated();
+  if (!context.watch) throw unauthenticated();
   checkIds(ids, context.maxIdsPerRequest);
   try {
-    return watchSyncs(context.live, ids, context.authorization);
+    return context.watch(ids);
   } catch (error) {
     if (!(error instanceof LiveCapacityError)) throw error;
     throw clientError(ErrorCode.UPSTREAM_UNAVAILABLE, `${error.message}.`);
@@ -181,8 +129,7 @@ function subscribeTo(context: Context, ids: readonly string[]): AsyncIterable<Li
 }
 
 /** One event → the subscriber's BulkSync, or the error that ends that sync's watch. */
-function fromEvent(event: LiveEvent, asked: readonly string[], context: Context): BulkSyncShape {
-  context.liveSyncId = event.syncId;
+function fromEvent(event: LiveEvent, asked: readonly string[]): BulkSyncShape {
   const id = asked.find((candidate) => candidate.toLowerCase() === event.syncId) ?? event.syncId;
   if ('endedWith' in event) {
     const { message, extensions } = toClientError(

@@ -1,8 +1,6 @@
-import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
-import type { Context } from '../context.js';
 import { builder } from './builder.js';
 import './bulk-sync.js';
-import { clientError, ErrorCode } from './errors.js';
+import { refuseForeignRepresentations } from './entities.js';
 
 /**
  * The served schema: a Federation v2 subgraph (`_service`, `_entities`, `BulkSync @key(id)`),
@@ -14,49 +12,3 @@ export const schema = refuseForeignRepresentations(
     federationDirectives: ['@key', '@shareable'],
   }),
 );
-
-/**
- * `_entities` takes any JSON as a representation. @apollo/subgraph's resolver throws for the
- * whole list on one that names no entity type of this subgraph (or is no object), which yoga
- * then masks as an internal error and logs with its stack. Such a representation is the
- * caller's input error: BAD_USER_INPUT at its index, as an invalid id is, and the others resolve.
- * The list is capped as `bulkSyncs(ids:)` is, by MAX_IDS_PER_REQUEST: each representation may
- * cost an upstream call.
- */
-function refuseForeignRepresentations(subgraph: GraphQLSchema): GraphQLSchema {
-  const field = subgraph.getQueryType()?.getFields()['_entities'];
-  const resolve = field?.resolve;
-  if (!field || !resolve) throw new Error('the subgraph has no _entities resolver');
-  const guarded: GraphQLFieldResolver<unknown, unknown> = (root, args, context, info) => {
-    const representations = args['representations'] as unknown[];
-    const { maxIdsPerRequest } = context as Context;
-    if (representations.length > maxIdsPerRequest) {
-      throw clientError(
-        ErrorCode.BAD_USER_INPUT,
-        `representations may hold at most ${maxIdsPerRequest}; got ${representations.length}.`,
-      );
-    }
-    const ours = representations.map(isBulkSyncRepresentation);
-    if (ours.every(Boolean)) return resolve(root, args, context, info);
-    const kept = representations.filter((_, i) => ours[i]);
-    const resolved = resolve(root, { ...args, representations: kept }, context, info) as unknown[];
-    let next = 0;
-    return ours.map((isOurs) => (isOurs ? resolved[next++] : notAnEntity()));
-  };
-  field.resolve = guarded;
-  return subgraph;
-}
-
-function isBulkSyncRepresentation(representation: unknown): boolean {
-  return (
-    typeof representation === 'object' &&
-    representation !== null &&
-    (representation as { __typename?: unknown }).__typename === 'BulkSync'
-  );
-}
-
-const notAnEntity = () =>
-  clientError(
-    ErrorCode.BAD_USER_INPUT,
-    'A representation must be an object with "__typename": "BulkSync" and an "id".',
-  );

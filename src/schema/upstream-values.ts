@@ -1,7 +1,7 @@
 import type { GraphQLError } from 'graphql';
 import type { Context } from '../context.js';
 import { type Count, type Timestamp, UNSERVABLE } from '../datasources/polytomic/types.js';
-import { clientError, ErrorCode } from './errors.js';
+import { clientError, ErrorCode } from '../errors.js';
 
 // Each helper reads `parent[field]` of a status DTO. A status is shared (frozen) by every request
 // and subscriber that reads it, so a bad value is logged once per status, not once per reader.

@@ -16,7 +16,8 @@ import {
   UpstreamTimeoutError,
 } from '../../src/datasources/polytomic/errors.js';
 import type { SyncStatus } from '../../src/datasources/polytomic/types.js';
-import { createSimulator, SIM_KEY, type Simulator } from '../../src/simulator/index.js';
+import { createSimulator, SIM_KEY, type Simulator } from '../../tools/simulator/index.js';
+import { DEFAULTS } from '../utils/defaults.js';
 import { syncId } from '../utils/gateway-helpers.js';
 
 const AUTH = `Bearer ${SIM_KEY}`;
@@ -49,6 +50,8 @@ afterEach(async () => {
 
 function client(options: Partial<PolytomicClientOptions> = {}): PolytomicClient {
   return createPolytomicClient({
+    ...DEFAULTS.polytomic,
+    ...DEFAULTS.resilience,
     baseUrl: sim.url,
     apiVersion: '2025-09-18',
     dispatcher: agent,

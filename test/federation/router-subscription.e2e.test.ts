@@ -4,7 +4,7 @@ import { parse } from 'graphql';
 import { type Client, createClient } from 'graphql-ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { SIM_SYNCS } from '../../src/simulator/index.js';
+import { SIM_SYNCS } from '../../tools/simulator/index.js';
 import {
   BULK_SYNC_SUBGRAPH,
   composeApollo,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SIM_KEY, SIM_OTHER_KEY, SIM_SYNCS } from '../../src/simulator/index.js';
+import { SIM_KEY, SIM_OTHER_KEY, SIM_SYNCS } from '../../tools/simulator/index.js';
 import {
   codeOf,
   ended,

@@ -11,8 +11,9 @@ import {
 import { UpstreamHttpError } from '../../src/datasources/polytomic/errors.js';
 import type { SyncStatus } from '../../src/datasources/polytomic/types.js';
 import type { StatusStore } from '../../src/datasources/status-store.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { EMPTY_STATUS, execution } from '../fixtures/dtos.js';
+import { DEFAULTS } from '../utils/defaults.js';
 import { createManualScheduler, until } from '../utils/manual-scheduler.js';
 
 const A = 'sync-a';
@@ -63,7 +64,7 @@ function setup(maxPollers?: number) {
     log: createLogger('silent'),
     scheduler,
     onSize: (size) => sizes.push(size),
-    ...(maxPollers !== undefined && { maxPollers }),
+    maxPollers: maxPollers ?? DEFAULTS.poll.maxPollers,
   });
   return { registry, scheduler, calls, answers, sizes };
 }

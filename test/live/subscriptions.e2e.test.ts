@@ -1,6 +1,6 @@
 import type { Client } from 'graphql-ws';
 import { describe, expect, it } from 'vitest';
-import { SIM_SYNCS } from '../../src/simulator/index.js';
+import { SIM_SYNCS } from '../../tools/simulator/index.js';
 import { syncId } from '../utils/gateway-helpers.js';
 import {
   ended,

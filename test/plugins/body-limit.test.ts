@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SIM_SYNCS } from '../../src/simulator/index.js';
+import { SIM_SYNCS } from '../../tools/simulator/index.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 
 const LIMIT = 2048;

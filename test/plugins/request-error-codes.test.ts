@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SIM_SYNCS } from '../../src/simulator/index.js';
+import { SIM_SYNCS } from '../../tools/simulator/index.js';
 import { errorLogLines, startTestApp, type TestApp } from '../utils/test-app.js';
 
 const ONE = /* GraphQL */ `query One($id: ID!) { bulkSync(id: $id) { id } }`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../src/datasources/live/events.js';
-import { createRedisFanOut } from '../../src/datasources/live/redis-fan-out.js';
+import { createRedisFanOut } from '../../src/datasources/live/redis/fan-out.js';
 import { EMPTY_STATUS } from '../fixtures/dtos.js';
 import { until } from '../utils/manual-scheduler.js';
 import { probeRedis, sleep, useRedisLinks } from '../utils/redis-replicas.js';

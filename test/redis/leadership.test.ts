@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRedisLeadership } from '../../src/datasources/live/redis-leadership.js';
+import { createRedisLeadership } from '../../src/datasources/live/redis/leadership.js';
 import { until } from '../utils/manual-scheduler.js';
 import {
   LEASE_MS,

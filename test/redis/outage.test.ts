@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from 'graphql-ws';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { redisPrefix } from '../../src/datasources/live/redis-connection.js';
+import { redisPrefix } from '../../src/datasources/live/redis/connection.js';
 import {
   envelope,
   executionOf,

@@ -3,8 +3,8 @@ import type { Client } from 'graphql-ws';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCredentialHasher } from '../../src/datasources/credential.js';
-import { redisPrefix } from '../../src/datasources/live/redis-connection.js';
-import { SIM_KEY } from '../../src/simulator/index.js';
+import { redisPrefix } from '../../src/datasources/live/redis/connection.js';
+import { SIM_KEY } from '../../tools/simulator/index.js';
 import {
   envelope,
   executionOf,

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { SIM_SYNCS } from '../../src/simulator/index.js';
+import { SIM_SYNCS } from '../../tools/simulator/index.js';
 import { expectNoLeak, fullStatusFixture, ONE_SYNC, syncId } from '../utils/gateway-helpers.js';
 import { envelope } from '../utils/live-helpers.js';
 import { errorCodes } from '../utils/resilience-helpers.js';

@@ -7,7 +7,7 @@ import {
   SIM_ORG_ID,
   SIM_OTHER_KEY,
   SIM_SYNCS,
-} from '../../src/simulator/index.js';
+} from '../../tools/simulator/index.js';
 import { ONE_SYNC, syncId } from '../utils/gateway-helpers.js';
 import {
   ended,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from 'graphql-ws';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSimulator, SIM_KEY, type Simulator } from '../../src/simulator/index.js';
+import { createSimulator, SIM_KEY, type Simulator } from '../../tools/simulator/index.js';
 import { ONE_SYNC, syncId } from '../utils/gateway-helpers.js';
 import { envelope, SUB_COUNT, watch, wsClient } from '../utils/live-helpers.js';
 import { persistLogLines } from '../utils/log-capture.js';

@@ -1,6 +1,6 @@
 import type { Client } from 'graphql-ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Fault, SIM_OTHER_KEY, SIM_SYNCS } from '../../src/simulator/index.js';
+import { type Fault, SIM_OTHER_KEY, SIM_SYNCS } from '../../tools/simulator/index.js';
 import { expectNoLeak, syncId } from '../utils/gateway-helpers.js';
 import {
   envelope,

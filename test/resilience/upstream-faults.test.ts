@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Fault, SIM_SYNCS } from '../../src/simulator/index.js';
+import { type Fault, SIM_SYNCS } from '../../tools/simulator/index.js';
 import { expectNoLeak, ONE_SYNC, syncId } from '../utils/gateway-helpers.js';
 import { envelope } from '../utils/live-helpers.js';
 import { until } from '../utils/manual-scheduler.js';

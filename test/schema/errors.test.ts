@@ -5,7 +5,7 @@ import {
   SIM_OTHER_KEY,
   SIM_SYNCS,
   TRUNCATED_BODY,
-} from '../../src/simulator/index.js';
+} from '../../tools/simulator/index.js';
 import { expectNoLeak, MANY_SYNCS, ONE_SYNC, syncId } from '../utils/gateway-helpers.js';
 import { breakerState } from '../utils/resilience-helpers.js';
 import {

@@ -7,7 +7,7 @@ import {
   SIM_OTHER_KEY,
   SIM_OTHER_KEY_SYNCS,
   SIM_SYNCS,
-} from '../../src/simulator/index.js';
+} from '../../tools/simulator/index.js';
 import {
   expectNoLeak,
   FULL_BULK_SYNC,

@@ -3,7 +3,7 @@ import {
   createSimulator,
   SIM_KEY,
   type Simulator,
-} from '../../src/simulator/index.js';
+} from '../../tools/simulator/index.js';
 
 /** 2026-11-29T10:00:00Z: every scenario timestamp in the tests is relative to it. */
 export const T0 = Date.UTC(2026, 10, 29, 10, 0, 0);

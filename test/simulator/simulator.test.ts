@@ -8,7 +8,7 @@ import {
   SIM_OTHER_KEY,
   SIM_SYNCS,
   TRUNCATED_BODY,
-} from '../../src/simulator/index.js';
+} from '../../tools/simulator/index.js';
 import { boot, get, shutdown } from './helpers.js';
 
 afterEach(shutdown);

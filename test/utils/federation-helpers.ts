@@ -16,7 +16,7 @@ import {
   print,
 } from 'graphql';
 import { createYoga } from 'graphql-yoga';
-import type { Simulator } from '../../src/simulator/index.js';
+import type { Simulator } from '../../tools/simulator/index.js';
 import { syncId } from './gateway-helpers.js';
 import { envelope } from './live-helpers.js';
 

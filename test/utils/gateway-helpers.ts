@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import { type BulkSyncStatusEnvelope, SIM_KEY } from '../../src/simulator/index.js';
+import { type BulkSyncStatusEnvelope, SIM_KEY } from '../../tools/simulator/index.js';
 import type { TestApp } from './test-app.js';
 
 /** The realistic full status envelope of `test/fixtures/status-full.json`, freshly parsed. */

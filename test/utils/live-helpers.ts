@@ -1,7 +1,7 @@
 import { type Client, type ClientOptions, createClient, type ExecutionResult } from 'graphql-ws';
 import { afterEach } from 'vitest';
 import WebSocket from 'ws';
-import type { BulkSyncStatusEnvelope } from '../../src/simulator/index.js';
+import type { BulkSyncStatusEnvelope } from '../../tools/simulator/index.js';
 import { createManualScheduler, type ManualScheduler, until } from './manual-scheduler.js';
 import { startTestApp, type TestApp } from './test-app.js';
 

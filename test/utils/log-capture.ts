@@ -5,7 +5,7 @@ import {
   SIM_KEY,
   SIM_ORG_ID,
   SIM_OTHER_KEY,
-} from '../../src/simulator/index.js';
+} from '../../tools/simulator/index.js';
 
 /**
  * Whole-run log scan. Test files run in separate processes (pool 'forks'), so each process

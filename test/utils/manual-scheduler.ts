@@ -1,4 +1,4 @@
-import type { Scheduler } from '../../src/datasources/live/events.js';
+import type { Scheduler } from '../../src/datasources/live/scheduler.js';
 
 /** A timer the gateway asked for. */
 export interface ManualTimer {

@@ -6,9 +6,9 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { connectRedis, type RedisLink } from '../../src/datasources/live/redis-connection.js';
-import { createLogger } from '../../src/logger.js';
-import { createSimulator, type Simulator } from '../../src/simulator/index.js';
+import { connectRedis, type RedisLink } from '../../src/datasources/live/redis/connection.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { createSimulator, type Simulator } from '../../tools/simulator/index.js';
 import { until } from './manual-scheduler.js';
 import { captureLogs, testEnv } from './test-app.js';
 

@@ -1,7 +1,7 @@
 import { connect, createServer } from 'node:net';
 import { expect } from 'vitest';
 import WebSocket from 'ws';
-import { SIM_DEPLOYMENT_KEY, SIM_KEY, SIM_ORG_ID } from '../../src/simulator/index.js';
+import { SIM_DEPLOYMENT_KEY, SIM_KEY, SIM_ORG_ID } from '../../tools/simulator/index.js';
 import { until } from './manual-scheduler.js';
 import type { GraphQLResponse, TestApp } from './test-app.js';
 

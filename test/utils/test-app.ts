@@ -2,8 +2,8 @@ import { Writable } from 'node:stream';
 import { afterEach } from 'vitest';
 import { type App, type AppOptions, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
-import { createSimulator, SIM_KEY, type Simulator } from '../../src/simulator/index.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { createSimulator, SIM_KEY, type Simulator } from '../../tools/simulator/index.js';
 
 /** A gateway wired to a fresh simulator, with its log lines captured for assertions. */
 export interface TestApp {

@@ -15,8 +15,8 @@ const TERMINAL = new Set(['completed', 'canceled', 'failed', 'errors', 'interrup
 const AFTER_SCHEDULED_MS = 1000;
 /**
  * Cap of the failure backoff: eight short periods, between 10 s and 60 s. A backoff also delays
- * noticing recovery, and the soak showed a flat 60 s cap leaving dashboards a minute behind
- * after each fault; eight periods keep the load of a long outage low all the same.
+ * noticing recovery: a flat 60 s cap would leave dashboards a minute behind after each fault,
+ * while eight periods keep the load of a long outage low all the same.
  */
 const backoffCap = (cadence: Cadence) => Math.min(60_000, Math.max(10_000, cadence.intervalMs * 8));
 

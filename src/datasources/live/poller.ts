@@ -1,9 +1,10 @@
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../observability/logger.js';
 import { PolytomicError, UpstreamHttpError } from '../polytomic/errors.js';
 import type { Snapshot } from '../polytomic/types.js';
 import type { StatusStore } from '../status-store.js';
 import { backoffDelay, type Cadence, nextPollDelay, withJitter } from './cadence.js';
-import type { LiveEvent, Scheduler } from './events.js';
+import type { LiveEvent } from './events.js';
+import type { Scheduler } from './scheduler.js';
 
 /** How one poll ended, for metrics. */
 export type PollOutcome = 'changed' | 'unchanged' | 'failed' | 'ended';

@@ -1,11 +1,12 @@
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../observability/logger.js';
 import type { CredentialHasher } from '../credential.js';
 import type { StatusStore } from '../status-store.js';
 import type { Cadence } from './cadence.js';
-import { type LiveEvent, realScheduler, type Scheduler } from './events.js';
+import type { LiveEvent } from './events.js';
 import { createLocalFanOut, type FanOut } from './fan-out.js';
 import { createLocalLeadership, type Leadership } from './leadership.js';
 import { type PollOutcome, startPoller } from './poller.js';
+import { realScheduler, type Scheduler } from './scheduler.js';
 
 /** Someone watching one sync: told each event, and when the registry shuts down. */
 export interface Watcher {
@@ -28,8 +29,8 @@ export interface LiveRegistryOptions {
   hashCredential: CredentialHasher;
   cadence: Cadence;
   log: Logger;
-  /** Most (credential, sync) pairs watched at once. @default 10000 */
-  maxPollers?: number;
+  /** Most (credential, sync) pairs watched at once. */
+  maxPollers: number;
   /** @default in-memory (one process) */
   fanOut?: FanOut;
   /** @default in-memory (this process always leads) */
@@ -61,8 +62,7 @@ interface Entry {
 }
 
 export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
-  const { store, hashCredential, cadence, log, onPoll, onSize } = options;
-  const maxPollers = options.maxPollers ?? 10_000;
+  const { store, hashCredential, cadence, maxPollers, log, onPoll, onSize } = options;
   const fanOut = options.fanOut ?? createLocalFanOut();
   const leadership = options.leadership ?? createLocalLeadership();
   const scheduler = options.scheduler ?? realScheduler;

@@ -166,8 +166,8 @@ const toIngestion = (w: Wire<typeof ingestion> | null | undefined): IngestionSta
 
 // Polytomic answers an idle sync with the same bytes call after call, and a running one with
 // the same bytes between progress updates: the last body of each sync is kept with its status,
-// and equal bytes next time give the same status, unparsed (JSON, zod and the mapping cost
-// ~30 µs per body in place). One entry per sync rather than an LRU of bodies: a sync whose body
+// and equal bytes next time give the same status, unparsed (no JSON parse, zod check or
+// mapping). One entry per sync rather than an LRU of bodies: a sync whose body
 // changes on every call replaces its entry at once, so its old statuses die young instead of
 // filling the old generation for the garbage collector. Bounded in syncs and in body text.
 const lastBodies = new LRUCache<string, { body: string; status: SyncStatus }>({

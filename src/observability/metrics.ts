@@ -8,7 +8,6 @@ export interface Metrics {
   upstreamRetries: Counter<'reason'>;
   statusLookups: Counter<'result'>;
   responseCache: Counter<'result'>;
-  earlyFetches: Counter;
   activeSubscriptions: Gauge;
   activePollers: Gauge;
   polls: Counter<'outcome'>;
@@ -88,11 +87,6 @@ export function createMetrics(): Metrics {
       name: 'gateway_response_cache_total',
       help: 'Query responses served from the response cache (hit) or executed (miss).',
       labelNames: ['result'],
-      registers: [registry],
-    }),
-    earlyFetches: new Counter({
-      name: 'gateway_early_fetches_total',
-      help: 'Status lookups of a known query started before its execution, while yoga parsed, validated and built the context.',
       registers: [registry],
     }),
     activeSubscriptions: new Gauge({

@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
-import type { Duplex } from 'node:stream';
 import {
   type ExecutionArgs,
   type FormattedExecutionResult,
@@ -12,19 +10,14 @@ import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
-import type { Config } from './config.js';
-import type { Context } from './context.js';
-import type { Logger } from './logger.js';
-import { PERSISTED_REFUSALS } from './plugins/safety.js';
-import { clientError, ErrorCode } from './schema/errors.js';
-import { createWebSocketDrain } from './websocket-drain.js';
-
-/** What the WebSocket path hands yoga's context factory instead of a fetch `Request`. */
-export interface WebSocketContext {
-  /** The client credential by the runtime-contract rules for WebSocket, if the client sent one. */
-  clientAuthorization: string | undefined;
-  req: IncomingMessage;
-}
+import type { Config } from '../../config.js';
+import type { Context } from '../../context.js';
+import { clientError, ErrorCode } from '../../errors.js';
+import type { Logger } from '../../observability/logger.js';
+import type { WebSocketContext } from '../context-factory.js';
+import { persistedQuery } from '../plugins/safety/persisted-operations.js';
+import { createWebSocketDrain } from './drain.js';
+import { acceptUpgrades } from './upgrade.js';
 
 /**
  * graphql-ws (`graphql-transport-ws`) on the HTTP server's /graphql, executing through yoga's
@@ -47,37 +40,12 @@ export function attachWebSocket(
     path: yoga.graphqlEndpoint,
     maxPayload: websocket.maxPayloadBytes,
   });
-  const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    // Each socket holds memory and may hold subscriptions: a bound, as for every other resource.
-    // ws adds a socket to `clients` within handleUpgrade, so a burst cannot overshoot it.
-    if (wss.clients.size >= websocket.maxConnections) {
-      onRefused();
-      socket.end(REFUSED);
-      return;
-    }
-    if (!originAllowed(request)) {
-      socket.end(FORBIDDEN_ORIGIN);
-      return;
-    }
-    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
-  };
-  // Browsers send Origin with every WebSocket and apply no CORS to it: a page on any site could
-  // open one and read with the service credential. The origins CORS_ORIGINS lists may, and so
-  // may the gateway's own host (its GraphiQL; most WebSocket libraries send the host they dial
-  // as Origin), as the client addressed it: Host, or X-Forwarded-Host behind a proxy. A page
-  // cannot set either header on a WebSocket. Clients that send no Origin are no browser.
-  const { corsOrigins } = config.safety;
-  const originAllowed = (request: IncomingMessage) => {
-    const { origin, host } = request.headers;
-    if (origin === undefined || corsOrigins.includes('*') || corsOrigins.includes(origin)) {
-      return true;
-    }
-    const forwarded = request.headers['x-forwarded-host'];
-    const hosts = [host, ...(typeof forwarded === 'string' ? forwarded.split(',') : [])];
-    return hosts.some((candidate) => sameHost(origin, candidate?.trim()));
-  };
-  server.on('upgrade', upgrade);
-  wss.once('close', () => server.off('upgrade', upgrade));
+  const detach = acceptUpgrades(server, wss, {
+    maxConnections: websocket.maxConnections,
+    corsOrigins: config.safety.corsOrigins,
+    onRefused,
+  });
+  wss.once('close', detach);
   const active = new WeakMap<object, number>();
   const recentSubscribes = new WeakMap<object, number[]>();
   const persisted = config.safety.persistedOperations;
@@ -192,54 +160,9 @@ export function attachWebSocket(
   return { wss, close: () => drain.close(wss), cutOff: () => drain.cutOff(wss) };
 }
 
-/**
- * Whether the Origin `origin` names `host` (a Host header value), read with the origin's scheme
- * so that `https://h` and `h:443`, or letters in another case, compare equal.
- */
-function sameHost(origin: string, host: string | undefined): boolean {
-  if (!host || !URL.canParse(origin)) return false;
-  const { protocol, host: originHost } = new URL(origin);
-  const addressed = `${protocol}//${host}`;
-  return URL.canParse(addressed) && new URL(addressed).host === originHost;
-}
-
-/** A whole HTTP response, written on the socket of an upgrade that is refused. */
-const refusal = (status: string, body: string, headers = '') =>
-  `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain\r\n${headers}` +
-  `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
-const FORBIDDEN_ORIGIN = refusal(
-  '403 Forbidden',
-  'This origin may not open WebSockets here: list it in CORS_ORIGINS.',
-);
-const REFUSED = refusal(
-  '503 Service Unavailable',
-  'Too many WebSocket connections; retry later.',
-  'Retry-After: 5\r\n',
-);
 interface Enveloped {
   execute: (args: ExecutionArgs) => OperationResult;
   subscribe: (args: ExecutionArgs) => OperationResult;
-}
-
-/**
- * The allow-listed document a subscribe message names (`extensions.persistedQuery.sha256Hash`),
- * or why it is refused, in the words of the HTTP refusals. graphql-ws requires a `query` string:
- * empty, or the listed document itself (Apollo's GraphQLWsLink always sends it); a document of
- * the client's own is refused, as over HTTP.
- */
-function persistedQuery(
-  operations: Map<string, string>,
-  payload: { query: string; extensions?: Record<string, unknown> | null | undefined },
-): { query: string } | { refused: string } {
-  const persistedQuery = payload.extensions?.['persistedQuery'] as
-    | { sha256Hash?: unknown }
-    | undefined;
-  const hash = persistedQuery?.sha256Hash;
-  const own = payload.query !== '' && createHash('sha256').update(payload.query).digest('hex');
-  if (own && own !== hash) return { refused: PERSISTED_REFUSALS.onlyPersisted };
-  if (typeof hash !== 'string') return { refused: PERSISTED_REFUSALS.noHash };
-  const query = operations.get(hash);
-  return query === undefined ? { refused: PERSISTED_REFUSALS.notListed } : { query };
 }
 
 /**

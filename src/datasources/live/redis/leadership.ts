@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Leadership } from './leadership.js';
-import type { RedisLink } from './redis-connection.js';
+import type { Leadership } from '../leadership.js';
+import { realScheduler, type Scheduler } from '../scheduler.js';
+import type { RedisLink } from './connection.js';
 
 // Renew or release only a lease this replica still holds.
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
@@ -16,7 +17,11 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
  */
 export function createRedisLeadership(
   redis: RedisLink,
-  { namespace, leaseMs }: { namespace: string; leaseMs: number },
+  {
+    namespace,
+    leaseMs,
+    scheduler = realScheduler,
+  }: { namespace: string; leaseMs: number; scheduler?: Scheduler },
 ): Leadership {
   const me = randomUUID();
   return {
@@ -24,7 +29,7 @@ export function createRedisLeadership(
       const lease = `${namespace}:lease:${key}`;
       let leading = false;
       let withdrawn = false;
-      let timer: NodeJS.Timeout | undefined;
+      let timer: unknown;
 
       const lead = (yes: boolean) => {
         if (yes === leading || withdrawn) return;
@@ -33,7 +38,7 @@ export function createRedisLeadership(
         else onDeposed();
       };
       const next = (ms: number) => {
-        if (!withdrawn) timer = setTimeout(step, ms);
+        if (!withdrawn) timer = scheduler.setTimeout(step, ms);
       };
 
       /** Asks for the lease; a request that wins after the campaign was withdrawn gives it back. */
@@ -65,7 +70,7 @@ export function createRedisLeadership(
       void step();
       return () => {
         withdrawn = true;
-        clearTimeout(timer);
+        scheduler.clearTimeout(timer);
         if (leading) {
           leading = false;
           onDeposed();

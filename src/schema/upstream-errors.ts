@@ -1,34 +1,6 @@
 import type { GraphQLError } from 'graphql';
-import { createGraphQLError } from 'graphql-yoga';
 import { PolytomicError, UpstreamHttpError } from '../datasources/polytomic/errors.js';
-
-/** The `extensions.code` values of the contract, the only ones clients branch on. */
-export const ErrorCode = {
-  BAD_USER_INPUT: 'BAD_USER_INPUT',
-  UNAUTHENTICATED: 'UNAUTHENTICATED',
-  FORBIDDEN: 'FORBIDDEN',
-  NOT_FOUND: 'NOT_FOUND',
-  UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
-  RATE_LIMITED: 'RATE_LIMITED',
-} as const;
-
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
-
-/** A client-facing error: yoga's masking lets these through as they are. */
-export function clientError(
-  code: ErrorCode,
-  message: string,
-  extra: Record<string, unknown> = {},
-): GraphQLError {
-  return createGraphQLError(message, { extensions: { code, ...extra } });
-}
-
-export function unauthenticated(): GraphQLError {
-  return clientError(
-    ErrorCode.UNAUTHENTICATED,
-    'No usable credential: send an Authorization header of printable characters, or configure a service credential.',
-  );
-}
+import { clientError, ErrorCode } from '../errors.js';
 
 /**
  * Maps a datasource failure for sync `id` to the contract's codes. Anything that is not an

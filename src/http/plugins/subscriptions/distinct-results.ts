@@ -1,6 +1,7 @@
 import type { ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
-import type { Context } from '../context.js';
+import type { Context } from '../../../context.js';
+import type { LiveEvent } from '../../../datasources/live/events.js';
 
 /** Hooks for subscription metrics. */
 export interface SubscriptionHooks {
@@ -15,18 +16,48 @@ export interface SubscriptionHooks {
  * changes to what it selected (a client selecting `currentExecution { status }` hears nothing
  * while only `recordCount` moves). Results are compared as serialised JSON, per sync. Applies to
  * WebSocket and SSE alike, since both run through yoga's envelop pipeline.
+ *
+ * Which sync a result is about is this plugin's own per-operation state: it wraps the
+ * operation's `watch` so that each event the subscription's stream yields is noted before the
+ * result made from it comes out (results are made one event at a time, in order).
  */
 export function useDistinctResults(hooks: SubscriptionHooks = {}): Plugin<Context> {
   return {
-    onSubscribe({ args }) {
-      const context = args.contextValue as Context;
+    onSubscribe({ args, extendContext }) {
+      const current = { syncId: '' };
+      const { watch } = args.contextValue as Context;
+      if (watch) {
+        extendContext({
+          watch: (syncIds: readonly string[]) =>
+            noting(watch(syncIds), (event) => {
+              current.syncId = event.syncId;
+            }),
+        });
+      }
       return {
         onSubscribeResult({ result, setResult }) {
-          if (isAsyncIterable(result)) {
-            setResult(distinct(result, () => context.liveSyncId ?? '', hooks));
-          }
+          if (isAsyncIterable(result)) setResult(distinct(result, () => current.syncId, hooks));
         },
       };
+    },
+  };
+}
+
+/** `source`, telling `note` of each event as it is taken. */
+function noting(
+  source: AsyncIterableIterator<LiveEvent>,
+  note: (event: LiveEvent) => void,
+): AsyncIterableIterator<LiveEvent> {
+  return {
+    async next() {
+      const step = await source.next();
+      if (!step.done) note(step.value);
+      return step;
+    },
+    return: () => source.return?.() ?? Promise.resolve({ done: true, value: undefined }),
+    throw: (error?: unknown) => source.throw?.(error) ?? Promise.reject(error),
+    [Symbol.asyncIterator]() {
+      return this;
     },
   };
 }

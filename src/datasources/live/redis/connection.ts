@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
-import type { Logger } from '../../logger.js';
-import { SNAPSHOT_FORMAT } from '../polytomic/types.js';
+import type { Logger } from '../../../observability/logger.js';
+import { SNAPSHOT_FORMAT } from '../../polytomic/types.js';
+import { realScheduler, type Scheduler } from '../scheduler.js';
 
 /** The two connections a replica needs (pub/sub takes one over), and whether Redis answers. */
 export interface RedisLink {
@@ -16,7 +17,14 @@ export interface RedisLink {
  * that cannot reach Redis falls back to polling on its own rather than waiting. Reconnection is
  * automatic; each transition is logged once and reported through `onState`.
  */
-export function connectRedis(url: string, log: Logger, onState?: (up: boolean) => void): RedisLink {
+export function connectRedis(
+  url: string,
+  log: Logger,
+  {
+    onState,
+    scheduler = realScheduler,
+  }: { onState?: (up: boolean) => void; scheduler?: Scheduler } = {},
+): RedisLink {
   const options = {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -30,7 +38,7 @@ export function connectRedis(url: string, log: Logger, onState?: (up: boolean) =
     retryStrategy: (times: number) => Math.min(times * 200, 2000),
   };
   const commands = new Redis(url, options);
-  // The fan-out renews every subscription itself on 'ready' (see redis-fan-out.ts).
+  // The fan-out renews every subscription itself on 'ready' (see fan-out.ts).
   const subscriber = new Redis(url, options);
   // Unknown until the first connection attempt settles, so "unreachable at start" is reported.
   let up: boolean | undefined;
@@ -57,7 +65,7 @@ export function connectRedis(url: string, log: Logger, onState?: (up: boolean) =
   // ioredis emits 'error' on every failed reconnect; the state change above is the signal.
   commands.on('error', () => {});
   subscriber.on('error', () => {});
-  const heartbeat = startHeartbeat([commands, subscriber]);
+  const heartbeat = startHeartbeat([commands, subscriber], scheduler);
   return {
     commands,
     subscriber,
@@ -73,39 +81,47 @@ export function connectRedis(url: string, log: Logger, onState?: (up: boolean) =
 }
 
 const HEARTBEAT_MS = 1000;
-const SILENCE_MS = 5000;
+const SILENT_BEATS = 5;
 
 /**
  * A Redis that stops answering without closing its sockets (paused, a network that drops
  * packets) would never be noticed: ioredis waits for ever, the replicas that do not poll hear
  * nothing, and `gateway_redis_up` stays 1. Each connection is pinged every second; one whose ping
- * has gone unanswered for 5 s is dropped and reconnected, which reports Redis down until it
- * answers again (a reconnect is 'ready' only once Redis replies). A stall of a few seconds (a
+ * has gone unanswered for five beats is dropped and reconnected, which reports Redis down until
+ * it answers again (a reconnect is 'ready' only once Redis replies). A stall of a few seconds (a
  * slow script, a fork on a big dataset) is no outage: sending every replica to local polling
  * at once would multiply the upstream calls.
  */
-function startHeartbeat(connections: Redis[]): { stop(): void } {
-  const pingedAt = new Map<Redis, number>();
+function startHeartbeat(connections: Redis[], scheduler: Scheduler): { stop(): void } {
+  // Beats since each connection's unanswered ping was sent.
+  const waiting = new Map<Redis, number>();
+  let stopped = false;
+  let timer: unknown;
   const beat = () => {
-    const now = Date.now();
     for (const connection of connections) {
-      const pending = pingedAt.get(connection);
-      if (pending !== undefined) {
-        if (now - pending >= SILENCE_MS) {
-          pingedAt.delete(connection);
+      const beats = waiting.get(connection);
+      if (beats !== undefined) {
+        if (beats + 1 >= SILENT_BEATS) {
+          waiting.delete(connection);
           connection.disconnect(true);
-        }
+        } else waiting.set(connection, beats + 1);
         continue;
       }
       if (connection.status !== 'ready') continue;
-      pingedAt.set(connection, now);
+      waiting.set(connection, 0);
       // Any answer, an error included, is a Redis that answers.
-      const answered = () => pingedAt.delete(connection);
+      const answered = () => waiting.delete(connection);
       connection.ping().then(answered, answered);
     }
+    if (!stopped) timer = scheduler.setTimeout(beat, HEARTBEAT_MS);
   };
-  const timer = setInterval(beat, HEARTBEAT_MS).unref();
-  return { stop: () => clearInterval(timer) };
+  timer = scheduler.setTimeout(beat, HEARTBEAT_MS);
+  return {
+    stop() {
+      stopped = true;
+      scheduler.clearTimeout(timer);
+    },
+  };
 }
 
 /** The prefix of every key and channel: the operator's namespace, then the snapshot format. */

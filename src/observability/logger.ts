@@ -27,3 +27,22 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     destination,
   );
 }
+
+/** yoga's own log calls, routed to pino (errors as `err`, so pino serialises them). */
+export function yogaLogger(logger: Logger) {
+  const forward =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      // yoga logs a few debug lines per request: no pino arguments for a level that is off.
+      if (!logger.isLevelEnabled(level)) return;
+      const [first, ...rest] = args;
+      if (first instanceof Error) logger[level]({ err: first }, first.message);
+      else logger[level]({ details: rest.length ? rest : undefined }, String(first));
+    };
+  return {
+    debug: forward('debug'),
+    info: forward('info'),
+    warn: forward('warn'),
+    error: forward('error'),
+  };
+}

@@ -1,7 +1,7 @@
 import type { ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
-import type { Context } from '../context.js';
+import type { Context } from '../../../context.js';
 
 /** Options of {@link useResponseCache}. */
 export interface ResponseCacheOptions {
@@ -39,7 +39,7 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin<Context>
     },
     onExecutionResult({ request, result, context }) {
       const key = keys.get(request);
-      const { oldestFetchedAt } = context as Partial<Context>;
+      const oldestFetchedAt = (context as Partial<Context>).statuses?.oldestFetchedAt;
       if (!key || !result || isAsyncIterable(result) || result.errors?.length) return;
       if (oldestFetchedAt === undefined) return;
       const remaining = oldestFetchedAt + ttlMs - Date.now();

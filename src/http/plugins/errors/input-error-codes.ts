@@ -1,6 +1,6 @@
 import { type ExecutionResult, GraphQLError } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
-import { ErrorCode } from '../schema/errors.js';
+import { ErrorCode } from '../../../errors.js';
 
 /**
  * Gives every syntax, validation and variable error (unknown fields, GraphQL Armor's limits, a

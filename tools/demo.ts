@@ -1,7 +1,7 @@
 // npm run demo: the built-in Polytomic simulator plus the gateway wired to it, in one process.
 // The gateway itself never imports the simulator; only this entry point does.
-import { createApp } from './app.js';
-import { ConfigError, listenError, loadConfig } from './config.js';
+import { createApp } from '../src/app.js';
+import { ConfigError, listenError, loadConfig } from '../src/config.js';
 import { createSimulator, SIM_KEY, SIM_SYNCS } from './simulator/index.js';
 import { simulatorListenOptions, simulatorListenProblem } from './simulator/listen-options.js';
 

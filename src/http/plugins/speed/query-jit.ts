@@ -1,17 +1,18 @@
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { BREAK, type DocumentNode, getOperationAST, Kind, visit } from 'graphql';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../../observability/logger.js';
 
 /**
- * Queries run compiled (graphql-jit): the full-status query walks ~100 fields per sync and
- * execution was the largest cost on the hot path. Documents graphql-jit would run wrongly stay
- * on graphql-js:
+ * Queries run compiled (graphql-jit): a full-status query walks about a hundred fields per sync,
+ * and execution was the largest cost on the hot path. Documents graphql-jit would run wrongly
+ * stay on graphql-js:
  * - subscriptions, which keep graphql-js semantics;
  * - a document of several operations: the plugin caches a compiled query per document whatever
  *   operationName asks, so every name would run the first one compiled;
- * - `_entities` with representations written in the document: graphql-jit parses a scalar
- *   literal without the operation's variables (a `$id` inside one is lost) and prints a warning
- *   to stderr for each such document. A router sends them as a variable, which compiles.
+ * - a variable inside an object or list literal (as in federation's `_entities` with
+ *   representations written in the document): graphql-jit parses a scalar literal without the
+ *   operation's variables, so the variable is lost, and prints a warning to stderr. Routers pass
+ *   representations as a variable, which compiles.
  * (Mutations are refused at validation: this schema has none.)
  */
 export function useQueryJit(logger: Logger): ReturnType<typeof useGraphQlJit> {
@@ -22,7 +23,8 @@ export function useQueryJit(logger: Logger): ReturnType<typeof useGraphQlJit> {
       enableIf: ({ document }) => {
         let known = compiles.get(document);
         if (known === undefined) {
-          known = getOperationAST(document)?.operation === 'query' && !hasLiteralInput(document);
+          known =
+            getOperationAST(document)?.operation === 'query' && !hasVariableInLiteral(document);
           compiles.set(document, known);
         }
         return known;
@@ -34,14 +36,19 @@ export function useQueryJit(logger: Logger): ReturnType<typeof useGraphQlJit> {
   );
 }
 
-/** Whether the document passes `_entities` representations as a literal, not a variable. */
-function hasLiteralInput(document: DocumentNode): boolean {
+/** Whether an argument's object or list literal holds a variable somewhere inside. */
+function hasVariableInLiteral(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
     Argument(node) {
-      if (node.name.value !== 'representations' || node.value.kind === Kind.VARIABLE) return;
-      found = true;
-      return BREAK;
+      if (node.value.kind !== Kind.OBJECT && node.value.kind !== Kind.LIST) return false;
+      visit(node.value, {
+        Variable() {
+          found = true;
+          return BREAK;
+        },
+      });
+      return found ? BREAK : false;
     },
   });
   return found;

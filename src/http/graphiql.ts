@@ -1,4 +1,5 @@
-// The operations GraphiQL opens with (and the demo prints): they work as pasted.
+// GraphiQL, served on GET /graphql when GRAPHIQL is on. Its editor opens with these operations,
+// which work as pasted.
 
 export const SAMPLE_QUERY = /* GraphQL */ `# Polytomic bulk sync status. Replace the ids with your syncs'.
 query SyncHealth($ids: [ID!]! = ["5e1a0000-0000-4000-8000-000000000001", "5e1a0000-0000-4000-8000-000000000003"]) {
@@ -25,3 +26,10 @@ subscription WatchSyncs($ids: [ID!]! = ["5e1a0000-0000-4000-8000-000000000001", 
   }
 }
 `;
+
+/** yoga's GraphiQL options. */
+export const graphiqlOptions = {
+  title: 'Polytomic sync gateway',
+  defaultQuery: `${SAMPLE_QUERY}\n${SAMPLE_SUBSCRIPTION}`,
+  subscriptionsProtocol: 'WS',
+} as const;

@@ -1,6 +1,6 @@
 import type { GraphQLError } from 'graphql';
 import { createGraphQLError, isAsyncIterable, type Plugin } from 'graphql-yoga';
-import { ErrorCode } from '../schema/errors.js';
+import { ErrorCode } from '../../../errors.js';
 
 /**
  * yoga refuses a request that is no GraphQL request (a body that is not JSON, a batch, no query,
@@ -8,9 +8,9 @@ import { ErrorCode } from '../schema/errors.js';
  * header) with its own codes, BAD_REQUEST, REQUEST_ENTITY_TOO_LARGE or none, which are not the
  * contract's, and echoes the JSON parser's error as `originalError`. Those errors keep their HTTP
  * status and get BAD_USER_INPUT. yoga also parses the `variables` and `extensions` of a GET (or a
- * form POST) without catching a JSON error, which became a 500 with a stack in the logs: that is
- * a 400 BAD_USER_INPUT too, and a body of a content type yoga reads none of (its bare 415) gets
- * an error saying what to send.
+ * form POST) without catching a JSON error, which would be a 500 with a stack in the logs: that
+ * is a 400 BAD_USER_INPUT too, and a body of a content type yoga reads none of (its bare 415)
+ * gets an error saying what to send.
  */
 export function useRequestErrorCodes(): Plugin {
   return {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { LiveEvent } from './events.js';
-import type { FanOut } from './fan-out.js';
-import type { RedisLink } from './redis-connection.js';
+import type { LiveEvent } from '../events.js';
+import type { FanOut } from '../fan-out.js';
+import type { RedisLink } from './connection.js';
 
 interface Envelope {
   /** The publishing replica, so it can skip its own echo (it delivered locally already). */
@@ -19,7 +19,7 @@ interface Envelope {
  * only after the channel subscription is confirmed, so nothing falls between the two. A poll that
  * finds the stored status gone republishes it, for watchers that joined while it was missing. After a
  * reconnect every channel is subscribed again and its latest event re-read. While Redis is down
- * events stay local, and each replica polls for itself (see redis-leadership.ts).
+ * events stay local, and each replica polls for itself (see leadership.ts).
  */
 export function createRedisFanOut(
   redis: RedisLink,

@@ -1,0 +1,148 @@
+import type { Plugin } from 'graphql-yoga';
+import type { Config } from '../../config.js';
+import type { CredentialHasher } from '../../datasources/credential.js';
+import { useRequestId } from '../../observability/correlation.js';
+import { useGraphQLMetrics } from '../../observability/graphql-metrics.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { useTracing } from '../../observability/tracing.js';
+import { requestAuthorization } from '../context-factory.js';
+import { useVaryOrigin, varyByOrigin } from '../cors.js';
+import { useReadiness } from '../readiness.js';
+import { useInputErrorCodes } from './errors/input-error-codes.js';
+import { useRequestErrorCodes } from './errors/request-error-codes.js';
+import { useBodyLimit } from './safety/body-limit.js';
+import { useBrowserCSRFPrevention } from './safety/csrf.js';
+import { useKnownOperationTypes } from './safety/known-operation-types.js';
+import { useOperationLimits } from './safety/limits.js';
+import { useNoIntrospection } from './safety/no-introspection.js';
+import { usePersistedOperationsOnly } from './safety/persisted-operations.js';
+import { useQueryJit } from './speed/query-jit.js';
+import { isCachedResult, useResponseCache } from './speed/response-cache.js';
+import { useValidationCache } from './speed/validation-cache.js';
+import { useCloseUnsentSubscriptions } from './subscriptions/close-unsent.js';
+import { useDistinctResults } from './subscriptions/distinct-results.js';
+
+/** What the request plugins are built on; app.ts makes these once. */
+export interface PluginParts {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  hashCredential: CredentialHasher;
+  /** Whether OpenTelemetry tracing was started. */
+  tracing: boolean;
+  /** `/ready` answers 200 while this holds. */
+  isReady: () => boolean;
+}
+
+/**
+ * One step of the pipeline: the plugin (false or undefined where this configuration has none)
+ * and why it sits where it does. Plugins are typed by their own factories; here only their
+ * order matters.
+ */
+interface Step {
+  plugin: object | false | undefined;
+  why: string;
+}
+
+/**
+ * Every request plugin of the gateway, in the order yoga runs their hooks: the one place that
+ * order is decided. Each step says why it sits where it does. yoga's own parts (CORS, `/health`,
+ * GraphiQL, the request parsers, SSE) run before all of them.
+ */
+export function requestPlugins(parts: PluginParts): Plugin[] {
+  const { config, metrics } = parts;
+  const { safety } = config;
+  const steps: Step[] = [
+    {
+      why: 'First to see the request: refuses an oversized body before anything reads it.',
+      plugin: useBodyLimit(safety.maxRequestBytes),
+    },
+    {
+      why: 'Operation limits (GraphQL Armor): wraps parsing and adds validation rules.',
+      plugin: useOperationLimits(safety),
+    },
+    {
+      why: 'A validation rule: no mutations in this API.',
+      plugin: useKnownOperationTypes(),
+    },
+    {
+      why: 'A validation rule, when introspection is off.',
+      plugin: !safety.introspection && useNoIntrospection(),
+    },
+    {
+      why: 'After every plugin that wraps parsing or adds rules: gives each of their refusals BAD_USER_INPUT.',
+      plugin: useInputErrorCodes(),
+    },
+    {
+      why: "Gives yoga's refusals of the HTTP request itself (bad JSON, 413, 415, CSRF) BAD_USER_INPUT.",
+      plugin: useRequestErrorCodes(),
+    },
+    {
+      why: 'Refuses a browser request without a CSRF header before it is parsed.',
+      plugin: safety.csrfPrevention && useBrowserCSRFPrevention(),
+    },
+    {
+      why: 'Turns a persisted hash into its document before anything reads the query (the response cache keys on it).',
+      plugin: safety.persistedOperations && usePersistedOperationsOnly(safety.persistedOperations),
+    },
+    {
+      why: 'After every plugin that adds validation rules: a cached result stands for all of them.',
+      plugin: useValidationCache(),
+    },
+    {
+      why: 'Queries run compiled.',
+      plugin: useQueryJit(parts.logger),
+    },
+    {
+      why: 'After the JIT plugin, so the execute function it wraps is the compiled one.',
+      plugin: parts.tracing && useTracing(),
+    },
+    {
+      why: 'Echoes x-request-id on every response.',
+      plugin: useRequestId(),
+    },
+    {
+      why: '/ready.',
+      plugin: useReadiness(parts.isReady),
+    },
+    {
+      why: 'Vary: Origin on every response when specific origins are listed.',
+      plugin: varyByOrigin(safety.corsOrigins) && useVaryOrigin(),
+    },
+    {
+      why: 'After persisted operations (its key is the resolved query): answers a repeated query before parsing.',
+      plugin:
+        config.cache.ttlMs > 0 &&
+        useResponseCache({
+          ttlMs: config.cache.ttlMs,
+          maxEntries: config.cache.maxEntries,
+          credentialKeyOf: (request) => {
+            const authorization = requestAuthorization(
+              request,
+              config.polytomic.serviceAuthorization,
+            );
+            return authorization && parts.hashCredential(authorization);
+          },
+          onLookup: (hit) => metrics.responseCache.inc({ result: hit ? 'hit' : 'miss' }),
+        }),
+    },
+    {
+      why: 'Sends each subscriber only the results whose selected data changed.',
+      plugin: useDistinctResults({
+        onOpen: () => metrics.activeSubscriptions.inc(),
+        onClose: () => metrics.activeSubscriptions.dec(),
+        onSent: () => metrics.eventsSent.inc(),
+      }),
+    },
+    {
+      why: 'Serves /metrics and records every operation.',
+      plugin: useGraphQLMetrics(metrics.registry, isCachedResult),
+    },
+    {
+      why: 'Last with a result hook: it reads which result processor the plugins before it chose.',
+      plugin: useCloseUnsentSubscriptions(),
+    },
+  ];
+  return steps.flatMap(({ plugin }) => (plugin ? [plugin as Plugin] : []));
+}

@@ -1,0 +1,39 @@
+import { clientError, ErrorCode } from '../errors.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Rejects a whole id list before any upstream call: empty, too long, or with a malformed id.
+ * Bad input never costs an upstream call.
+ */
+export function checkIds(ids: readonly string[], max: number): void {
+  if (ids.length === 0) throw clientError(ErrorCode.BAD_USER_INPUT, 'ids must not be empty.');
+  if (ids.length > max) {
+    throw clientError(
+      ErrorCode.BAD_USER_INPUT,
+      `ids may hold at most ${max} ids; got ${ids.length}.`,
+    );
+  }
+  for (const id of ids) checkId(id);
+}
+
+/** Whether `id` has the form of a bulk sync id (a UUID). */
+export function isSyncId(id: string): boolean {
+  return UUID.test(id);
+}
+
+export function checkId(id: unknown): asserts id is string {
+  // An `_entities` representation is whatever JSON the router sent: its id may be no string.
+  if (typeof id !== 'string') {
+    throw clientError(ErrorCode.BAD_USER_INPUT, 'A bulk sync id must be a string (a UUID).');
+  }
+  if (!isSyncId(id)) {
+    throw clientError(
+      ErrorCode.BAD_USER_INPUT,
+      `"${id.slice(0, 64)}" is not a bulk sync id (a UUID).`,
+      {
+        argumentValue: id.slice(0, 64),
+      },
+    );
+  }
+}
