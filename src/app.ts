@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
+import { createActions } from './datasources/actions.js';
+import { createCatalogueStore } from './datasources/catalogue-store.js';
 import { createCredentialHasher } from './datasources/credential.js';
 import { connectRedis, redisPrefix } from './datasources/live/redis/connection.js';
 import { createRedisFanOut } from './datasources/live/redis/fan-out.js';
@@ -82,6 +84,13 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     staleIfErrorMs: config.resilience.staleIfErrorMs,
     onLookup: (result) => metrics.statusLookups.inc({ result }),
   });
+  const catalogue = createCatalogueStore({
+    client,
+    hashCredential,
+    ttlMs: config.cache.catalogueTtlMs,
+    maxEntries: config.cache.maxEntries,
+    onLookup: (kind, result) => metrics.catalogueLookups.inc({ kind, result }),
+  });
   // Redis only when configured: no Redis code path runs otherwise.
   const redis =
     config.redisUrl &&
@@ -126,8 +135,12 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     }),
     context: createContextFactory({
       logger,
+      client,
       store,
+      catalogue,
       live,
+      actionsFor: createActions({ client, statuses: store, catalogue, live }),
+      catalogueTtlMs: config.cache.catalogueTtlMs,
       serviceAuthorization: config.polytomic.serviceAuthorization,
       maxIdsPerRequest: config.maxIdsPerRequest,
     }),

@@ -183,6 +183,8 @@ const settings = {
     /** How long a fetched status may be reused; 0 turns reuse off. */
     ttlMs: read('CACHE_TTL_MS', ms(0, 1000)),
     maxEntries: read('CACHE_MAX_ENTRIES', int(1, 10000)),
+    /** How long a sync's own fields, a listing or a connection is reused; 0 turns reuse off. */
+    catalogueTtlMs: read('CATALOG_TTL_MS', ms(0, 60000)),
   },
   poll: {
     intervalMs: read('POLL_INTERVAL_MS', ms(100, 2000)),
@@ -234,6 +236,8 @@ const settings = {
     maxCost: read('MAX_COST', int(1, 5000)),
     maxDirectives: read('MAX_DIRECTIVES', int(0, 10)),
     maxRequestBytes: read('MAX_REQUEST_BYTES', int(1024, 102400)),
+    /** Demand control: the most upstream calls one operation (or one subscription event) may cost. */
+    maxUpstreamCallsPerOperation: read('MAX_UPSTREAM_CALLS_PER_OPERATION', int(1, 200)),
     /** Unset: on in development only. */
     introspection: read('INTROSPECTION', bool.optional()),
     /** Origins allowed by CORS. Unset: any in development, none otherwise. */

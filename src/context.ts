@@ -1,3 +1,5 @@
+import type { SyncActions } from './datasources/actions.js';
+import type { CatalogueLoader } from './datasources/catalogue-loader.js';
 import type { LiveEvent } from './datasources/live/events.js';
 import type { StatusLoader } from './datasources/status-loader.js';
 import type { Logger } from './observability/logger.js';
@@ -19,6 +21,13 @@ export interface Context {
   authorization: string | undefined;
   /** This operation's status loader; undefined without a credential (resolvers then answer UNAUTHENTICATED). */
   statuses: StatusLoader | undefined;
+  /** This operation's view of syncs' own fields, listings, connections and histories; undefined without a credential. */
+  catalogue: CatalogueLoader | undefined;
+  /**
+   * Start, cancel, pause and resume, with the caller's own credential. Undefined when the caller
+   * sent none: the service credential never acts on a sync (mutations answer FORBIDDEN).
+   */
+  actions: SyncActions | undefined;
   /**
    * Watches syncs with this operation's credential: each sync's current status at once, then
    * each change. Undefined without a credential. Throws LiveCapacityError when the gateway

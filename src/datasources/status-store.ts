@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { CredentialHasher } from './credential.js';
+import { InFlight } from './in-flight.js';
 import type { CallOptions, PolytomicClient } from './polytomic/client.js';
 import { staleMayServe } from './polytomic/errors.js';
 import type { Snapshot } from './polytomic/types.js';
@@ -34,6 +35,8 @@ export interface StatusStore {
    * snapshot (a poller must not announce old data as a change); refills both caches.
    */
   refresh(id: string, authorization: string, call?: CallOptions): Promise<Snapshot>;
+  /** Forgets the cached status of `id` for `authorization` (an action just changed it). */
+  invalidate(id: string, authorization: string): void;
 }
 
 /**
@@ -49,7 +52,7 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
     keepMs > 0
       ? new LRUCache<string, Snapshot>({ max: options.maxEntries, ttl: keepMs })
       : undefined;
-  const inFlight = new Map<string, Promise<Snapshot>>();
+  const inFlight = new InFlight<Snapshot>();
   const keyOf = (id: string, authorization: string) =>
     `${hashCredential(authorization)}:${id.toLowerCase()}`;
 
@@ -62,14 +65,8 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
     onLookup?.('miss');
     const fetching = client
       .getSyncStatus(id.toLowerCase(), authorization, call)
-      .then((status) => {
-        const snapshot = { status, fetchedAt: Date.now(), stale: false };
-        recent?.set(key, snapshot);
-        return snapshot;
-      })
-      .finally(() => inFlight.delete(key));
-    inFlight.set(key, fetching);
-    return fetching;
+      .then((status): Snapshot => ({ status, fetchedAt: Date.now(), stale: false }));
+    return inFlight.start(key, fetching, (snapshot) => recent?.set(key, snapshot));
   }
 
   return {
@@ -89,6 +86,11 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
     },
     refresh(id, authorization, call) {
       return load(keyOf(id, authorization), id, authorization, call);
+    },
+    invalidate(id, authorization) {
+      const key = keyOf(id, authorization);
+      recent?.delete(key);
+      inFlight.forget(key);
     },
   };
 }

@@ -1,9 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Context } from '../context.js';
+import type { SyncActions } from '../datasources/actions.js';
+import { createCatalogueLoader } from '../datasources/catalogue-loader.js';
+import type { CatalogueStore } from '../datasources/catalogue-store.js';
 import { pickAuthorization } from '../datasources/credential.js';
 import { watchSyncs } from '../datasources/live/channel.js';
 import type { LiveRegistry } from '../datasources/live/registry.js';
+import type { PolytomicClient } from '../datasources/polytomic/client.js';
 import { createStatusLoader } from '../datasources/status-loader.js';
 import type { StatusStore } from '../datasources/status-store.js';
 import { correlationOf, correlationOfRequest } from '../observability/correlation.js';
@@ -19,8 +23,14 @@ export interface WebSocketContext {
 /** What the context factory builds on; app.ts makes these once. */
 export interface ContextParts {
   logger: Logger;
+  client: PolytomicClient;
   store: StatusStore;
+  catalogue: CatalogueStore;
   live: LiveRegistry;
+  /** The actions of one caller, with the caller's own credential. */
+  actionsFor: (authorization: string, requestId: string) => SyncActions;
+  /** CATALOG_TTL_MS. */
+  catalogueTtlMs: number;
   /** The service credential as an `Authorization` value, if one is configured. */
   serviceAuthorization: string | undefined;
   maxIdsPerRequest: number;
@@ -43,13 +53,13 @@ export function requestAuthorization(
  * per-operation datasources (a status loader; a watch bound to the credential).
  */
 export function createContextFactory(parts: ContextParts) {
-  const { logger, store, live, serviceAuthorization, maxIdsPerRequest } = parts;
+  const { logger, client, store, catalogue, live, serviceAuthorization, maxIdsPerRequest } = parts;
   return (initial: YogaInitialContext & Partial<WebSocketContext>): Context => {
     // Over HTTP the fetch Request carries the credential; over WebSocket, the socket's handshake.
     const { request } = initial as { request?: Request };
-    const authorization = request
-      ? requestAuthorization(request, serviceAuthorization)
-      : pickAuthorization(initial.clientAuthorization, serviceAuthorization);
+    const fromClient = request ? request.headers.get('authorization') : initial.clientAuthorization;
+    const own = pickAuthorization(fromClient, undefined);
+    const authorization = pickAuthorization(fromClient, serviceAuthorization);
     const correlation = request
       ? correlationOfRequest(request)
       : correlationOf((name) => {
@@ -66,6 +76,16 @@ export function createContextFactory(parts: ContextParts) {
       },
       authorization,
       statuses: authorization ? createStatusLoader(store, authorization, requestId) : undefined,
+      catalogue: authorization
+        ? createCatalogueLoader({
+            store: catalogue,
+            client,
+            authorization,
+            requestId,
+            ttlMs: parts.catalogueTtlMs,
+          })
+        : undefined,
+      actions: own ? parts.actionsFor(own, requestId) : undefined,
       watch: authorization ? (syncIds) => watchSyncs(live, syncIds, authorization) : undefined,
       maxIdsPerRequest,
     };

@@ -7,6 +7,7 @@ export interface Metrics {
   upstreamDuration: Histogram<'outcome'>;
   upstreamRetries: Counter<'reason'>;
   statusLookups: Counter<'result'>;
+  catalogueLookups: Counter<'kind' | 'result'>;
   responseCache: Counter<'result'>;
   activeSubscriptions: Gauge;
   activePollers: Gauge;
@@ -81,6 +82,12 @@ export function createMetrics(): Metrics {
       name: 'gateway_status_lookups_total',
       help: 'Status lookups across requests: hit (TTL cache), shared (joined a call in flight), miss (new upstream call).',
       labelNames: ['result'],
+      registers: [registry],
+    }),
+    catalogueLookups: new Counter({
+      name: 'gateway_catalogue_lookups_total',
+      help: 'Catalogue lookups across requests (kind: sync, list, connection): hit (TTL cache), shared (joined a call in flight), miss (new upstream call).',
+      labelNames: ['kind', 'result'],
       registers: [registry],
     }),
     responseCache: new Counter({

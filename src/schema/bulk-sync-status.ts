@@ -1,4 +1,4 @@
-import type { Snapshot } from '../datasources/polytomic/types.js';
+import { isInProgress, type Snapshot } from '../datasources/polytomic/types.js';
 import { builder } from './builder.js';
 import { ExecutionRef } from './execution.js';
 import { IngestionStatusRef } from './ingestion-status.js';
@@ -16,6 +16,15 @@ export const BulkSyncStatusRef = builder.objectRef<Snapshot>('BulkSyncStatus').i
       type: ExecutionRef,
       resolve: ({ status }) => status.lastExecution,
       description: 'The most recent finished execution, if any.',
+    }),
+    latestExecution: t.field({
+      type: ExecutionRef,
+      resolve: ({ status }) =>
+        isInProgress(status)
+          ? status.currentExecution
+          : (status.lastExecution ?? status.currentExecution),
+      description:
+        "v2. currentExecution when one is in progress, else lastExecution: what a UI shows as 'the run', so a subscriber also sees how a run ended (Polytomic moves a finished run from current to last).",
     }),
     ingestionStatus: t.field({
       type: IngestionStatusRef,

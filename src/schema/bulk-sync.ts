@@ -1,36 +1,121 @@
-import { createGraphQLError } from 'graphql-yoga';
 import type { Context } from '../context.js';
-import type { LiveEvent } from '../datasources/live/events.js';
-import { LiveCapacityError } from '../datasources/live/registry.js';
-import { PolytomicError, UpstreamHttpError } from '../datasources/polytomic/errors.js';
-import type { Snapshot } from '../datasources/polytomic/types.js';
-import { clientError, ErrorCode, unauthenticated } from '../errors.js';
+import type { BulkSyncRecord } from '../datasources/polytomic/types.js';
+import { ActorRef } from './actor.js';
 import { builder } from './builder.js';
 import { BulkSyncStatusRef } from './bulk-sync-status.js';
-import { checkId, checkIds } from './sync-ids.js';
-import { toClientError } from './upstream-errors.js';
+import { cost } from './costs.js';
+import { DataConnectionRef } from './data-connection.js';
+import { SyncMode } from './enums.js';
+import { ScheduleRef } from './schedule.js';
+import { checkIds } from './sync-ids.js';
+import {
+  asEntry,
+  type BulkSyncShape,
+  connectionOf,
+  loadSync,
+  recordOf,
+  statusOf,
+} from './sync-loading.js';
+import { readableTime } from './upstream-values.js';
 
-/** A sync as the schema sees it: its id and the status snapshot it was loaded with. */
-export interface BulkSyncShape {
-  id: string;
-  snapshot: Snapshot;
-}
+export type { BulkSyncShape } from './sync-loading.js';
+
+/** Each of a sync's own fields is read from its one record, and fails alone when it can't be. */
+const fromRecord =
+  <T>(read: (record: BulkSyncRecord, context: Context) => T) =>
+  async (sync: BulkSyncShape, _args: object, context: Context) =>
+    read(await recordOf(sync, context), context);
+
+const RECORD = { extensions: cost({ group: 'record' }) };
+const SOME_RECORD_FIELD =
+  "; this and the sync's other own fields come from GET /api/bulk/syncs/{id}, and each is null, with an error, where it can't be read.";
 
 export const BulkSyncRef = builder.objectRef<BulkSyncShape>('BulkSync').implement({
   description:
     'A Polytomic bulk sync (a source-to-destination ELT pipeline). Entity: other subgraphs may reference it by id.',
   fields: (t) => ({
     id: t.exposeID('id', { nullable: false, description: "The bulk sync's id (a UUID)." }),
-    status: t.expose('snapshot', {
+    status: t.field({
       type: BulkSyncStatusRef,
       description: "Status from the status endpoint; null, with an error, where it can't be read.",
+      extensions: cost({ group: 'status' }),
+      resolve: (sync, _args, context) => statusOf(sync, context),
+    }),
+    name: t.string({
+      ...RECORD,
+      description: `v2. The sync's name in Polytomic${SOME_RECORD_FIELD}`,
+      resolve: fromRecord((record) => record.name),
+    }),
+    active: t.boolean({
+      ...RECORD,
+      description: 'v2. false when paused: a paused sync does not run on its schedule.',
+      resolve: fromRecord((record) => record.active),
+    }),
+    mode: t.field({
+      ...RECORD,
+      type: SyncMode.ref,
+      description: 'v2. Snapshot or replicate; UNKNOWN for a value this gateway does not know yet.',
+      resolve: fromRecord(({ mode }) => (mode === null ? null : SyncMode.toValue(mode))),
+    }),
+    rawMode: t.string({
+      ...RECORD,
+      description: 'v2. The mode exactly as Polytomic sent it.',
+      resolve: fromRecord((record) => record.mode),
+    }),
+    schedule: t.field({
+      ...RECORD,
+      type: ScheduleRef,
+      description: "v2. The sync's main schedule.",
+      resolve: fromRecord((record) => record.schedule),
+    }),
+    source: t.field({
+      type: DataConnectionRef,
+      description: 'v2. Where the data comes from.',
+      extensions: cost({ group: 'record', calls: 1, provides: ['connection'] }),
+      resolve: async (sync, _args, context) => {
+        const { sourceConnectionId } = await recordOf(sync, context);
+        return sourceConnectionId ? connectionOf(sourceConnectionId, context) : null;
+      },
+    }),
+    destination: t.field({
+      type: DataConnectionRef,
+      description: 'v2. Where the data goes.',
+      extensions: cost({ group: 'record', calls: 1, provides: ['connection'] }),
+      resolve: async (sync, _args, context) => {
+        const { destinationConnectionId } = await recordOf(sync, context);
+        return destinationConnectionId ? connectionOf(destinationConnectionId, context) : null;
+      },
+    }),
+    createdAt: t.field({
+      ...RECORD,
+      type: 'DateTime',
+      description: 'v2. When the sync was created.',
+      resolve: fromRecord((record, context) => readableTime(record, 'createdAt', context)),
+    }),
+    updatedAt: t.field({
+      ...RECORD,
+      type: 'DateTime',
+      description: 'v2. When the sync was last changed.',
+      resolve: fromRecord((record, context) => readableTime(record, 'updatedAt', context)),
+    }),
+    createdBy: t.field({
+      ...RECORD,
+      type: ActorRef,
+      description: 'v2. Who created the sync.',
+      resolve: fromRecord((record) => record.createdBy),
+    }),
+    updatedBy: t.field({
+      ...RECORD,
+      type: ActorRef,
+      description: 'v2. Who last changed the sync.',
+      resolve: fromRecord((record) => record.updatedBy),
     }),
   }),
 });
 
 builder.asEntity(BulkSyncRef, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: ({ id }, context) => loadEntry(context, id),
+  resolveReference: ({ id }, context) => asEntry(loadSync(context, id)),
 });
 
 builder.queryFields((t) => ({
@@ -39,6 +124,7 @@ builder.queryFields((t) => ({
     description:
       'One bulk sync by id. null, with a NOT_FOUND error, when Polytomic does not know it.',
     args: { id: t.arg.id({ required: true, description: 'The bulk sync id (a UUID).' }) },
+    extensions: cost({ calls: 1, provides: ['status'] }),
     resolve: (_root, { id }, context) => loadSync(context, id),
   }),
   bulkSyncs: t.field({
@@ -53,92 +139,20 @@ builder.queryFields((t) => ({
           'Bulk sync ids (UUIDs), at most MAX_IDS_PER_REQUEST; repeats are fetched once.',
       }),
     },
+    extensions: cost({
+      calls: ({ ids }) => distinct(ids),
+      items: ({ ids }) => (Array.isArray(ids) ? ids.length : 1),
+      provides: ['status'],
+    }),
     resolve: (_root, { ids }, context) => {
       checkIds(ids, context.maxIdsPerRequest);
-      return ids.map((id) => loadEntry(context, id));
+      return ids.map((id) => asEntry(loadSync(context, id)));
     },
   }),
 }));
 
-/**
- * One entry of a list (`bulkSyncs`, `_entities`): the sync, or its error as a value. graphql-jit
- * appends the null of a *rejected* list item instead of writing it at the item's index, so a
- * list whose failing entry settles first came back short (and a router then dropped the whole
- * `_entities` answer); an Error value is placed at its index by graphql-js and graphql-jit alike.
- */
-function loadEntry(context: Context, id: string): Promise<BulkSyncShape> {
-  return loadSync(context, id).catch(
-    (error: unknown) => (error instanceof Error ? error : new Error(String(error))) as never,
-  );
-}
-
-/** Loads one sync through the operation's loader; every failure leaves with a contract code. */
-export async function loadSync(context: Context, id: unknown): Promise<BulkSyncShape> {
-  if (!context.statuses) throw unauthenticated();
-  checkId(id);
-  try {
-    return { id, snapshot: await context.statuses.load(id) };
-  } catch (error) {
-    if (error instanceof PolytomicError) {
-      context
-        .log()
-        .warn({ syncId: id, cause: error.code, reason: error.message }, 'bulk sync unreadable');
-    }
-    throw toClientError(error, id);
-  }
-}
-
-builder.subscriptionType({ description: 'Live bulk sync status, pushed when it changes.' });
-
-builder.subscriptionFields((t) => ({
-  bulkSync: t.field({
-    type: BulkSyncRef,
-    nullable: false,
-    description:
-      'Live view of one sync: emitted once on subscribe, then each time the data this subscriber selected changes.',
-    args: { id: t.arg.id({ required: true, description: 'The bulk sync id (a UUID).' }) },
-    subscribe: (_root, { id }, context) => subscribeTo(context, [id]),
-    resolve: (event, { id }) => fromEvent(event, [id]),
-  }),
-  bulkSyncChanges: t.field({
-    type: BulkSyncRef,
-    nullable: false,
-    description:
-      'Live view of many syncs over one subscription: each sync once on subscribe, then each sync whose selected data changes.',
-    args: {
-      ids: t.arg.idList({
-        required: true,
-        description: 'Bulk sync ids (UUIDs), at most MAX_IDS_PER_REQUEST.',
-      }),
-    },
-    subscribe: (_root, { ids }, context) => subscribeTo(context, ids),
-    resolve: (event, { ids }) => fromEvent(event, ids),
-  }),
-}));
-
-/** Validates before anything is watched, then joins (or starts) one poller per sync. */
-function subscribeTo(context: Context, ids: readonly string[]): AsyncIterable<LiveEvent> {
-  if (!context.watch) throw unauthenticated();
-  checkIds(ids, context.maxIdsPerRequest);
-  try {
-    return context.watch(ids);
-  } catch (error) {
-    if (!(error instanceof LiveCapacityError)) throw error;
-    throw clientError(ErrorCode.UPSTREAM_UNAVAILABLE, `${error.message}.`);
-  }
-}
-
-/** One event → the subscriber's BulkSync, or the error that ends that sync's watch. */
-function fromEvent(event: LiveEvent, asked: readonly string[]): BulkSyncShape {
-  const id = asked.find((candidate) => candidate.toLowerCase() === event.syncId) ?? event.syncId;
-  if ('endedWith' in event) {
-    const { message, extensions } = toClientError(
-      new UpstreamHttpError(event.endedWith.statusCode),
-      id,
-    );
-    // The error's path is the subscription field: in bulkSyncChanges only this says which
-    // sync's stream has ended (a 401's message names none).
-    throw createGraphQLError(message, { extensions: { ...extensions, syncId: id } });
-  }
-  return { id, snapshot: event.snapshot };
+/** How many different ids a list argument holds (repeats are fetched once). */
+export function distinct(ids: unknown): number {
+  if (!Array.isArray(ids)) return 1;
+  return new Set(ids.map((id) => String(id).toLowerCase())).size;
 }

@@ -83,3 +83,31 @@ export const OutputDisposition = openEnum(
   'What an execution did with existing destination data.',
   ['RETAIN', 'TRUNCATE', 'REBUILD'] as const,
 );
+
+export const SyncMode = openEnum('SyncMode', 'How a bulk sync writes to its destination.', [
+  'SNAPSHOT',
+  'REPLICATE',
+] as const);
+
+export const ScheduleFrequency = openEnum('ScheduleFrequency', 'How often a schedule runs.', [
+  'MANUAL',
+  'CONTINUOUS',
+  'HOURLY',
+  'DAILY',
+  'WEEKLY',
+  'CUSTOM',
+  'BUILDER',
+  'RUNAFTER',
+  'MULTI',
+  'DBTCLOUD',
+] as const);
+
+/** An input only: Polytomic's resync modes of a start request, sent in lowercase. */
+export const ResyncMode = builder.enumType('ResyncMode', {
+  description: 'What a started execution does with data already synced.',
+  values: {
+    REFETCH: { value: 'refetch', description: "Polytomic's `refetch`." },
+    RESYNC: { value: 'resync', description: "Polytomic's `resync`." },
+    REBUILD: { value: 'rebuild', description: "Polytomic's `rebuild`." },
+  } as const,
+});

@@ -22,15 +22,16 @@ export function isSyncId(id: string): boolean {
   return UUID.test(id);
 }
 
-export function checkId(id: unknown): asserts id is string {
+/** Rejects an id that is no UUID (bulk syncs, connections and executions all have UUIDs). */
+export function checkId(id: unknown, noun = 'bulk sync'): asserts id is string {
   // An `_entities` representation is whatever JSON the router sent: its id may be no string.
   if (typeof id !== 'string') {
-    throw clientError(ErrorCode.BAD_USER_INPUT, 'A bulk sync id must be a string (a UUID).');
+    throw clientError(ErrorCode.BAD_USER_INPUT, `A ${noun} id must be a string (a UUID).`);
   }
   if (!isSyncId(id)) {
     throw clientError(
       ErrorCode.BAD_USER_INPUT,
-      `"${id.slice(0, 64)}" is not a bulk sync id (a UUID).`,
+      `"${id.slice(0, 64)}" is not a ${noun} id (a UUID).`,
       {
         argumentValue: id.slice(0, 64),
       },

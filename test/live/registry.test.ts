@@ -49,6 +49,7 @@ function fakeStore() {
   const store: StatusStore = {
     get: (id, authorization) => answer(id, authorization, 'get'),
     refresh: (id, authorization) => answer(id, authorization, 'refresh'),
+    invalidate: () => {},
   };
   return { store, calls, answers };
 }
@@ -222,6 +223,7 @@ describe('watchSyncs channel', () => {
         watchers.set(syncId, watcher);
         return () => unwatched.push(syncId);
       },
+      pollNow() {},
       close() {
         for (const watcher of watchers.values()) watcher.onClose();
       },

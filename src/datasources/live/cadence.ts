@@ -1,15 +1,12 @@
-import { type SyncStatus, UNSERVABLE } from '../polytomic/types.js';
+import { isInProgress, type SyncStatus, UNSERVABLE } from '../polytomic/types.js';
+
+export { isInProgress };
 
 /** Poll periods, from POLL_INTERVAL_MS and POLL_IDLE_INTERVAL_MS. */
 export interface Cadence {
   intervalMs: number;
   idleIntervalMs: number;
 }
-
-// Polytomic documents completed, canceled and failed as terminal; errors and interrupted look
-// terminal too. Anything else, unknown values included, counts as in progress: polling an
-// unknown state often is cheaper than missing a run.
-const TERMINAL = new Set(['completed', 'canceled', 'failed', 'errors', 'interrupted']);
 
 /** How long after `next_execution_time` to look, so the new run has been created. */
 const AFTER_SCHEDULED_MS = 1000;
@@ -19,11 +16,6 @@ const AFTER_SCHEDULED_MS = 1000;
  * while eight periods keep the load of a long outage low all the same.
  */
 const backoffCap = (cadence: Cadence) => Math.min(60_000, Math.max(10_000, cadence.intervalMs * 8));
-
-export function isInProgress(status: SyncStatus): boolean {
-  const current = status.currentExecution;
-  return current !== null && !TERMINAL.has(current.status);
-}
 
 /**
  * The wait before the next poll: the short period while a run is in progress; otherwise the idle

@@ -28,18 +28,30 @@ export interface PollerOptions {
 /** Statuses that end a watch: the key no longer works, or the sync is gone. */
 const ENDING = new Set([401, 403, 404]);
 
+/** A running poll loop. */
+export interface Poller {
+  stop(): void;
+  /**
+   * Polls now instead of at the next tick (an action just changed the sync): at once when no
+   * poll is in flight, else right after the one in flight, whose answer may predate the change.
+   */
+  pollNow(): void;
+}
+
 /**
  * The poll loop of one (credential, sync): polls at once, then at the cadence the last status
  * calls for; publishes only when the status changed; backs off on failure without publishing;
- * ends on 401/403/404. Returns its stop function.
+ * ends on 401/403/404.
  */
-export function startPoller(options: PollerOptions): () => void {
+export function startPoller(options: PollerOptions): Poller {
   const { syncId, authorization, store, cadence, scheduler, publish, log, onPoll } = options;
   const now = options.now ?? Date.now;
   let last: string | undefined;
   let failures = 0;
   let timer: unknown;
   let stopped = false;
+  let polling = false;
+  let again = false;
 
   const schedule = (ms: number) => {
     if (!stopped) timer = scheduler.setTimeout(tick, withJitter(ms));
@@ -76,19 +88,39 @@ export function startPoller(options: PollerOptions): () => void {
 
   function tick(first = false) {
     if (stopped) return;
+    polling = true;
     // The first look may use the shared TTL cache (fresh by definition); later ticks want news.
     // Never a stale stand-in: a subscriber would keep it until the data itself changed.
     const fetch = first
       ? store.get(syncId, authorization, { attempts: 1, allowStale: false })
       : store.refresh(syncId, authorization, { attempts: 1 });
-    fetch.then((snapshot) => {
-      if (!stopped) succeeded(snapshot);
-    }, failed);
+    fetch
+      .then((snapshot) => {
+        if (!stopped) succeeded(snapshot);
+      }, failed)
+      .finally(() => {
+        polling = false;
+        if (again) pollNow();
+      });
+  }
+
+  function pollNow() {
+    if (stopped) return;
+    if (polling) {
+      again = true;
+      return;
+    }
+    again = false;
+    scheduler.clearTimeout(timer);
+    tick();
   }
 
   tick(true);
-  return () => {
-    stopped = true;
-    scheduler.clearTimeout(timer);
+  return {
+    stop() {
+      stopped = true;
+      scheduler.clearTimeout(timer);
+    },
+    pollNow,
   };
 }

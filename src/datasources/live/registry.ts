@@ -5,7 +5,7 @@ import type { Cadence } from './cadence.js';
 import type { LiveEvent } from './events.js';
 import { createLocalFanOut, type FanOut } from './fan-out.js';
 import { createLocalLeadership, type Leadership } from './leadership.js';
-import { type PollOutcome, startPoller } from './poller.js';
+import { type Poller, type PollOutcome, startPoller } from './poller.js';
 import { realScheduler, type Scheduler } from './scheduler.js';
 
 /** Someone watching one sync: told each event, and when the registry shuts down. */
@@ -51,13 +51,20 @@ export interface LiveRegistry {
   watch(syncId: string, authorization: string, watcher: Watcher): () => void;
   /** Throws LiveCapacityError unless all of `syncIds` can be watched (before any is). */
   checkRoom(syncIds: readonly string[], authorization: string): void;
+  /**
+   * Polls `syncId` now, for every credential this process polls it with (an action just changed
+   * it). A sync another replica leads is polled there at its own pace.
+   */
+  pollNow(syncId: string): void;
   /** Stops every poll loop and tells every watcher. */
   close(): void;
 }
 
 interface Entry {
   watchers: Set<Watcher>;
+  syncId: string;
   last: LiveEvent | undefined;
+  poller: Poller | undefined;
   stop: () => void;
 }
 
@@ -77,7 +84,13 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
   };
 
   function open(key: string, syncId: string, authorization: string): Entry {
-    const entry: Entry = { watchers: new Set(), last: undefined, stop: () => {} };
+    const entry: Entry = {
+      watchers: new Set(),
+      syncId,
+      last: undefined,
+      poller: undefined,
+      stop: () => {},
+    };
     const dispatch = (event: LiveEvent) => {
       entry.last = event;
       for (const watcher of [...entry.watchers]) watcher.onEvent(event);
@@ -91,11 +104,10 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
         if (event && !entry.last && entries.get(key) === entry) dispatch(event);
       })
       .catch(() => {});
-    let stopPolling: (() => void) | undefined;
     const withdraw = leadership.campaign(
       key,
       () => {
-        stopPolling = startPoller({
+        entry.poller = startPoller({
           syncId,
           authorization,
           store,
@@ -108,8 +120,8 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
         });
       },
       () => {
-        stopPolling?.();
-        stopPolling = undefined;
+        entry.poller?.stop();
+        entry.poller = undefined;
       },
     );
     entry.stop = () => {
@@ -146,6 +158,10 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
         joined.watchers.delete(watcher);
         if (joined.watchers.size === 0 && entries.get(key) === joined) remove(key);
       };
+    },
+    pollNow(syncId) {
+      const id = syncId.toLowerCase();
+      for (const entry of entries.values()) if (entry.syncId === id) entry.poller?.pollNow();
     },
     close() {
       for (const [key, entry] of [...entries]) {

@@ -22,8 +22,26 @@ import {
   UpstreamTimeoutError,
 } from './errors.js';
 import { createRetryBudget } from './retry-budget.js';
-import type { SyncStatus } from './types.js';
+import type {
+  ActivateAnswer,
+  BulkSyncRecord,
+  CancelAnswer,
+  DataConnectionRecord,
+  Execution,
+  Page,
+  StartRequest,
+  SyncStatus,
+} from './types.js';
 import { parseStatusBody } from './wire.js';
+import {
+  parseActivateBody,
+  parseBulkSyncBody,
+  parseBulkSyncListBody,
+  parseCancelBody,
+  parseConnectionBody,
+  parseExecutionBody,
+  parseExecutionListBody,
+} from './wire-catalogue.js';
 
 /** Options of {@link createPolytomicClient}. */
 export interface PolytomicClientOptions {
@@ -72,11 +90,75 @@ export interface CallOptions {
   attempts?: number | undefined;
 }
 
-/** The REST datasource: one method, the status endpoint. */
+/** The REST datasource: one method per Polytomic endpoint the gateway uses. */
 export interface PolytomicClient {
+  /** `GET /api/bulk/syncs/{id}/status`. */
   getSyncStatus(id: string, authorization: string, options?: CallOptions): Promise<SyncStatus>;
+  /** `GET /api/bulk/syncs/{id}`. */
+  getBulkSync(id: string, authorization: string, options?: CallOptions): Promise<BulkSyncRecord>;
+  /** `GET /api/bulk/syncs`, one page (`pageToken` from the previous one). */
+  listBulkSyncs(
+    authorization: string,
+    query: { active?: boolean | undefined; pageToken?: string | undefined },
+    options?: CallOptions,
+  ): Promise<Page<BulkSyncRecord>>;
+  /** `GET /api/bulk/syncs/{id}/executions`, one page. */
+  listExecutions(
+    id: string,
+    authorization: string,
+    query: { limit: number; pageToken?: string | undefined; onlyTerminal: boolean },
+    options?: CallOptions,
+  ): Promise<Page<Execution>>;
+  /** `GET /api/bulk/syncs/{id}/executions/{executionId}`. */
+  getExecution(
+    id: string,
+    executionId: string,
+    authorization: string,
+    options?: CallOptions,
+  ): Promise<Execution>;
+  /** `GET /api/connections/{id}`. */
+  getConnection(
+    id: string,
+    authorization: string,
+    options?: CallOptions,
+  ): Promise<DataConnectionRecord>;
+  /** `POST /api/bulk/syncs/{id}/executions`: starts an execution. */
+  startBulkSync(
+    id: string,
+    authorization: string,
+    request: StartRequest,
+    options: ActionOptions,
+  ): Promise<Execution>;
+  /** `POST /api/bulk/syncs/{id}/cancel`. */
+  cancelBulkSync(id: string, authorization: string, options: ActionOptions): Promise<CancelAnswer>;
+  /** `POST /api/bulk/syncs/{id}/activate`. */
+  activateBulkSync(
+    id: string,
+    authorization: string,
+    active: boolean,
+    options: ActionOptions,
+  ): Promise<ActivateAnswer>;
   /** Calls holding a concurrency slot, and calls waiting for one. */
   load(): { active: number; queued: number };
+}
+
+/** An action's call: it carries an `Idempotency-Key`, the same on every attempt. */
+export interface ActionOptions extends CallOptions {
+  idempotencyKey: string;
+}
+
+/** One request to Polytomic, and how to read its answer. */
+interface Request<T> {
+  method: 'GET' | 'POST';
+  /** The path template, for spans: `/api/bulk/syncs/{id}/status`. */
+  route: string;
+  /** The path with its ids and query. */
+  path: string;
+  body?: string;
+  idempotencyKey?: string;
+  /** What a failure that may be this resource's own (a 500, a bad body) is counted against. */
+  resource: string;
+  parse(body: string): T;
 }
 
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -142,12 +224,17 @@ export function createPolytomicClient(options: PolytomicClientOptions): Polytomi
     );
   });
 
-  async function attempt(id: string, authorization: string, call: CallOptions, probe: boolean) {
+  async function attempt<T>(
+    request: Request<T>,
+    authorization: string,
+    call: CallOptions,
+    probe: boolean,
+  ): Promise<T> {
     const started = performance.now();
     let outcome = 'error';
-    const span = tracer.startSpan('GET /api/bulk/syncs/{id}/status', {
+    const span = tracer.startSpan(`${request.method} ${request.route}`, {
       kind: SpanKind.CLIENT,
-      attributes: { 'http.request.method': 'GET', 'polytomic.sync_id': id },
+      attributes: { 'http.request.method': request.method, 'polytomic.resource': request.resource },
     });
     // One timer for the whole attempt, body included (undici's own timeouts bound only the wait
     // for headers and the gaps between body chunks). Cleared when the attempt ends, unlike
@@ -163,30 +250,36 @@ export function createPolytomicClient(options: PolytomicClientOptions): Polytomi
         'x-polytomic-version': apiVersion,
       };
       if (call.requestId) headers['x-request-id'] = call.requestId;
+      if (request.body !== undefined) headers['content-type'] = 'application/json';
+      if (request.idempotencyKey) headers['idempotency-key'] = request.idempotencyKey;
       propagation.inject(trace.setSpan(context.active(), span), headers);
       // The dispatcher's own request with a parsed origin: undici's top-level request(url)
       // parses the URL again on every call.
       const response = await dispatcher.request({
         origin,
-        path: `/api/bulk/syncs/${encodeURIComponent(id)}/status`,
-        method: 'GET',
+        path: request.path,
+        method: request.method,
         headers,
+        body: request.body ?? null,
         signal: deadline,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
       outcome = String(response.statusCode);
       if (response.statusCode < 200 || response.statusCode > 299) {
-        await response.body.dump();
+        const message = ACTION_REFUSALS.has(response.statusCode)
+          ? await refusalMessage(request, response.body)
+          : await response.body.dump().then(() => undefined);
         throw new UpstreamHttpError(
           response.statusCode,
           retryAfterMs(response.headers['retry-after']),
+          message,
         );
       }
-      return parseStatusBody(await response.body.text(), id);
+      return request.parse(await response.body.text());
     } catch (error) {
       const failure = toPolytomicError(error, timeoutMs);
-      failures.set(failure, { syncId: id, probe });
+      failures.set(failure, { syncId: request.resource, probe });
       if (!(failure instanceof UpstreamHttpError)) outcome = failure.code.toLowerCase();
       throw failure;
     } finally {
@@ -198,44 +291,204 @@ export function createPolytomicClient(options: PolytomicClientOptions): Polytomi
     }
   }
 
+  /** One call: attempts through the breaker and the concurrency cap, retried within budget. */
+  async function send<T>(request: Request<T>, authorization: string, call: CallOptions = {}) {
+    const deadline = Date.now() + retryMaxElapsedMs;
+    budget.recordAttempt();
+    for (let n = 1; ; n++) {
+      try {
+        return await breaker.execute(() => {
+          // cockatiel runs this at once, still open, for the half-open probe alone.
+          const probe = breaker.state !== CircuitState.Closed;
+          return slots.execute(() => attempt(request, authorization, call, probe));
+        });
+      } catch (error) {
+        const failure =
+          error instanceof BulkheadRejectedError
+            ? new UpstreamOverloadedError()
+            : error instanceof BrokenCircuitError
+              ? new UpstreamCircuitOpenError()
+              : error;
+        if (
+          !(failure instanceof PolytomicError) ||
+          !failure.retryable ||
+          n >= (call.attempts ?? maxAttempts)
+        ) {
+          throw failure;
+        }
+        const backoff = Math.random() * Math.min(retryMaxDelayMs, retryBaseDelayMs * 2 ** (n - 1));
+        const delay = failure.retryAfterMs ?? backoff;
+        // The budget is asked last: a retry the deadline rules out must not spend it.
+        if (Date.now() + delay > deadline || !budget.tryRetry()) throw failure;
+        onRetry?.(failure.code);
+        await sleep(delay);
+      }
+    }
+  }
+
   const { concurrency, queue } = options;
+  const sync = (id: string) => `/api/bulk/syncs/${encodeURIComponent(id)}`;
   return {
     load: () => ({ active: concurrency - slots.executionSlots, queued: queue - slots.queueSlots }),
-    async getSyncStatus(id, authorization, call = {}) {
-      const deadline = Date.now() + retryMaxElapsedMs;
-      budget.recordAttempt();
-      for (let n = 1; ; n++) {
-        try {
-          return await breaker.execute(() => {
-            // cockatiel runs this at once, still open, for the half-open probe alone.
-            const probe = breaker.state !== CircuitState.Closed;
-            return slots.execute(() => attempt(id, authorization, call, probe));
-          });
-        } catch (error) {
-          const failure =
-            error instanceof BulkheadRejectedError
-              ? new UpstreamOverloadedError()
-              : error instanceof BrokenCircuitError
-                ? new UpstreamCircuitOpenError()
-                : error;
-          if (
-            !(failure instanceof PolytomicError) ||
-            !failure.retryable ||
-            n >= (call.attempts ?? maxAttempts)
-          ) {
-            throw failure;
-          }
-          const backoff =
-            Math.random() * Math.min(retryMaxDelayMs, retryBaseDelayMs * 2 ** (n - 1));
-          const delay = failure.retryAfterMs ?? backoff;
-          // The budget is asked last: a retry the deadline rules out must not spend it.
-          if (Date.now() + delay > deadline || !budget.tryRetry()) throw failure;
-          onRetry?.(failure.code);
-          await sleep(delay);
-        }
-      }
-    },
+    getSyncStatus: (id, authorization, call) =>
+      send(
+        {
+          method: 'GET',
+          route: '/api/bulk/syncs/{id}/status',
+          path: `${sync(id)}/status`,
+          resource: id,
+          parse: (body) => parseStatusBody(body, id),
+        },
+        authorization,
+        call,
+      ),
+    getBulkSync: (id, authorization, call) =>
+      send(
+        {
+          method: 'GET',
+          route: '/api/bulk/syncs/{id}',
+          path: sync(id),
+          resource: id,
+          parse: (body) => parseBulkSyncBody(body, id),
+        },
+        authorization,
+        call,
+      ),
+    listBulkSyncs: (authorization, { active, pageToken }, call) =>
+      send(
+        {
+          method: 'GET',
+          route: '/api/bulk/syncs',
+          path: withQuery('/api/bulk/syncs', { active, page_token: pageToken }),
+          resource: 'bulk-syncs',
+          parse: parseBulkSyncListBody,
+        },
+        authorization,
+        call,
+      ),
+    listExecutions: (id, authorization, { limit, pageToken, onlyTerminal }, call) =>
+      send(
+        {
+          method: 'GET',
+          route: '/api/bulk/syncs/{id}/executions',
+          path: withQuery(`${sync(id)}/executions`, {
+            limit,
+            page_token: pageToken,
+            only_terminal: onlyTerminal || undefined,
+          }),
+          resource: id,
+          parse: parseExecutionListBody,
+        },
+        authorization,
+        call,
+      ),
+    getExecution: (id, executionId, authorization, call) =>
+      send(
+        {
+          method: 'GET',
+          route: '/api/bulk/syncs/{id}/executions/{exec_id}',
+          path: `${sync(id)}/executions/${encodeURIComponent(executionId)}`,
+          resource: id,
+          parse: parseExecutionBody,
+        },
+        authorization,
+        call,
+      ),
+    getConnection: (id, authorization, call) =>
+      send(
+        {
+          method: 'GET',
+          route: '/api/connections/{id}',
+          path: `/api/connections/${encodeURIComponent(id)}`,
+          resource: id,
+          parse: (body) => parseConnectionBody(body, id),
+        },
+        authorization,
+        call,
+      ),
+    startBulkSync: (id, authorization, start, call) =>
+      send(
+        {
+          method: 'POST',
+          route: '/api/bulk/syncs/{id}/executions',
+          path: `${sync(id)}/executions`,
+          body: JSON.stringify({
+            fetch_mode: start.fetchMode,
+            resync_mode: start.resyncMode,
+            schemas: start.schemas,
+            test: start.test,
+          }),
+          idempotencyKey: call.idempotencyKey,
+          resource: id,
+          parse: parseExecutionBody,
+        },
+        authorization,
+        call,
+      ),
+    cancelBulkSync: (id, authorization, call) =>
+      send(
+        {
+          method: 'POST',
+          route: '/api/bulk/syncs/{id}/cancel',
+          path: `${sync(id)}/cancel`,
+          idempotencyKey: call.idempotencyKey,
+          resource: id,
+          parse: parseCancelBody,
+        },
+        authorization,
+        call,
+      ),
+    activateBulkSync: (id, authorization, active, call) =>
+      send(
+        {
+          method: 'POST',
+          route: '/api/bulk/syncs/{id}/activate',
+          path: `${sync(id)}/activate`,
+          body: JSON.stringify({ active }),
+          idempotencyKey: call.idempotencyKey,
+          resource: id,
+          parse: parseActivateBody,
+        },
+        authorization,
+        call,
+      ),
   };
+}
+
+/** `path?name=value&…` for the values given (undefined ones left out). */
+function withQuery(path: string, query: Record<string, string | number | boolean | undefined>) {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== undefined) search.set(name, String(value));
+  }
+  const text = search.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+/** The statuses whose `message` Polytomic writes for the user of a refused action. */
+const ACTION_REFUSALS = new Set([400, 409, 422]);
+const MAX_MESSAGE_LENGTH = 500;
+
+/**
+ * Polytomic's `message` of a refused action (an `ApiError` body), shortened; undefined for a GET
+ * or a body without one. Only actions pass it on (the contract lets a mutation show it).
+ */
+async function refusalMessage(
+  request: Request<unknown>,
+  body: Dispatcher.ResponseData['body'],
+): Promise<string | undefined> {
+  if (request.method !== 'POST') {
+    await body.dump();
+    return undefined;
+  }
+  try {
+    const { message } = (await body.json()) as { message?: unknown };
+    return typeof message === 'string' && message.trim() !== ''
+      ? message.trim().slice(0, MAX_MESSAGE_LENGTH)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function toPolytomicError(error: unknown, timeoutMs: number): PolytomicError {

@@ -38,6 +38,11 @@ export class UpstreamHttpError extends PolytomicError {
   constructor(
     readonly statusCode: number,
     retryAfterMs?: number,
+    /**
+     * Polytomic's own `message` from the error body of a refused action (400, 409, 422), meant
+     * for the user; never read for anything else.
+     */
+    readonly upstreamMessage?: string,
   ) {
     super(`Polytomic answered HTTP ${statusCode}`);
     this.name = 'UpstreamHttpError';
@@ -80,8 +85,8 @@ export class UpstreamBodyError extends PolytomicError {
   override readonly countsAgainstUpstream = true;
   override readonly maybeSyncSpecific = true;
 
-  constructor(reason: string) {
-    super(`Polytomic sent a body that is not a bulk sync status (${reason})`);
+  constructor(reason: string, expected = 'a bulk sync status') {
+    super(`Polytomic sent a body that is not ${expected} (${reason})`);
     this.name = 'UpstreamBodyError';
   }
 }

@@ -43,6 +43,17 @@ export interface SyncStatus {
   nextExecutionTime: Timestamp;
 }
 
+// Polytomic documents completed, canceled and failed as terminal; errors and interrupted look
+// terminal too. Anything else, unknown values included, counts as in progress: polling an
+// unknown state often is cheaper than missing a run.
+const TERMINAL = new Set(['completed', 'canceled', 'failed', 'errors', 'interrupted']);
+
+/** Whether the status has an execution that has not finished. */
+export function isInProgress(status: SyncStatus): boolean {
+  const current = status.currentExecution;
+  return current !== null && !TERMINAL.has(current.status);
+}
+
 /** Counts and timestamps, shared by an execution and each of its schema runs. */
 export interface Progress {
   recordCount: Count;
@@ -88,4 +99,72 @@ export interface IngestionStatus {
   position: string | null;
   positionTime: Timestamp;
   updatedAt: Timestamp;
+}
+
+/** A bulk sync's own fields (`BulkSyncResponse`), without its configurations (they may hold secrets). */
+export interface BulkSyncRecord {
+  id: string;
+  name: string | null;
+  active: boolean | null;
+  /** `snapshot` or `replicate` as sent (the schema maps it, with an UNKNOWN fallback). */
+  mode: string | null;
+  sourceConnectionId: string | null;
+  destinationConnectionId: string | null;
+  /** `default_schedule`, or `schedule` from API versions before 2025-09-18. */
+  schedule: Schedule | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  createdBy: Actor | null;
+  updatedBy: Actor | null;
+}
+
+/** A schedule; time parts are strings in UTC, as Polytomic sends them. */
+export interface Schedule {
+  /** As sent; '' when Polytomic left it out. */
+  frequency: string;
+  minute: string | null;
+  hour: string | null;
+  dayOfWeek: string | null;
+  dayOfMonth: string | null;
+  month: string | null;
+}
+
+/** Who created or changed something (`OutputActor`). */
+export interface Actor {
+  id: string | null;
+  name: string | null;
+  type: string | null;
+}
+
+/** A connection (`ConnectionResponseSchema`), without its configuration (it may hold secrets). */
+export interface DataConnectionRecord {
+  id: string;
+  name: string | null;
+  type: string | null;
+  typeName: string | null;
+  logoUrl: string | null;
+  status: string | null;
+  statusError: string | null;
+}
+
+/** One page of a listing, and the token of the next page when Polytomic sent one. */
+export interface Page<T> {
+  items: T[];
+  nextPageToken: string | null;
+}
+
+/** What a started execution's POST answered, and the other two actions' answers. */
+export interface CancelAnswer {
+  message: string | null;
+}
+export interface ActivateAnswer {
+  active: boolean | null;
+}
+
+/** The body of `POST /api/bulk/syncs/{id}/executions`. */
+export interface StartRequest {
+  fetchMode?: string | undefined;
+  resyncMode?: string | undefined;
+  schemas?: readonly string[] | null | undefined;
+  test?: boolean | undefined;
 }

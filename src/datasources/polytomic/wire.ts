@@ -17,8 +17,8 @@ import {
 // zod only checks the wire shape here; folding to null, camelCase and UTC happen in one plain
 // mapping per object afterwards. A `.transform()` on every leaf made parsing ~3x slower, and this
 // parse sits on every query's critical path.
-const text = z.string().nullish();
-const flag = z.boolean().nullish();
+export const text = z.string().nullish();
+export const flag = z.boolean().nullish();
 /**
  * int64 on the wire: a JSON number, or a digit string from encoders that quote 64-bit ints. Any
  * number is taken (z.number() would refuse the Infinity that one too big for a double parses to):
@@ -33,7 +33,7 @@ const count = z
       .transform(Number),
   ])
   .nullish();
-const time = z.string().nullish();
+export const time = z.string().nullish();
 
 /** Counts and timestamps, shared by an execution and each of its schema runs. */
 const progress = {
@@ -54,7 +54,7 @@ const schemaRun = z.object({
   ...progress,
 });
 
-const execution = z.object({
+export const execution = z.object({
   id: text,
   status: text,
   status_message: text,
@@ -90,7 +90,7 @@ const envelope = z.object({
     .nullish(),
 });
 
-type Wire<T extends z.ZodType> = NonNullable<z.output<T>>;
+export type Wire<T extends z.ZodType> = NonNullable<z.output<T>>;
 
 // A sync's timestamps repeat from one fetch to the next (created_at, started_at…), and a status
 // holds ~30 of them: remembering recent conversions skips most of the RFC 3339 checks. Only
@@ -99,7 +99,7 @@ const MAX_REMEMBERED_LENGTH = 40;
 const recentUtc = new LRUCache<string, { utc: Timestamp }>({ max: 10_000 });
 
 /** A wire timestamp as the DTO keeps it: UTC, null when absent, UNSERVABLE when unreadable. */
-function utc(value: string | null | undefined): Timestamp {
+export function utc(value: string | null | undefined): Timestamp {
   if (value == null) return null;
   if (value.length > MAX_REMEMBERED_LENGTH) return toUtc(value) ?? UNSERVABLE;
   let known = recentUtc.get(value);
@@ -133,7 +133,7 @@ const toSchemaRun = (w: Wire<typeof schemaRun>): SchemaRun => ({
   ...toProgress(w),
 });
 
-const toExecution = (w: Wire<typeof execution> | null | undefined): Execution | null =>
+export const toExecution = (w: Wire<typeof execution> | null | undefined): Execution | null =>
   w == null
     ? null
     : {
@@ -205,20 +205,36 @@ function isErrorBody(json: unknown): boolean {
   return typeof json === 'object' && json !== null && ERROR_KEYS.some((key) => key in json);
 }
 
-function parseFresh(body: string): SyncStatus {
+/**
+ * Parses a JSON body against the shape of its envelope; throws {@link UpstreamBodyError}, which
+ * names where the body went wrong but never quotes it. An envelope without `data` that is an
+ * error body instead (sent with a 2xx) is refused too.
+ */
+export function parseEnvelope<S extends z.ZodType<{ data?: unknown }>>(
+  body: string,
+  shape: S,
+  expected?: string,
+): z.output<S> {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
-    throw new UpstreamBodyError('not JSON');
+    throw new UpstreamBodyError('not JSON', expected);
   }
-  const parsed = envelope.safeParse(json);
+  const parsed = shape.safeParse(json);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    throw new UpstreamBodyError(first ? `at ${first.path.join('.') || 'top level'}` : 'invalid');
+    const where = first ? `at ${first.path.join('.') || 'top level'}` : 'invalid';
+    throw new UpstreamBodyError(where, expected);
   }
-  const data = parsed.data.data;
-  if (data == null && isErrorBody(json)) throw new UpstreamBodyError('an error body');
+  if (parsed.data.data == null && isErrorBody(json)) {
+    throw new UpstreamBodyError('an error body', expected);
+  }
+  return parsed.data;
+}
+
+function parseFresh(body: string): SyncStatus {
+  const data = parseEnvelope(body, envelope).data;
   return {
     currentExecution: toExecution(data?.current_execution),
     lastExecution: toExecution(data?.last_execution),
@@ -227,7 +243,7 @@ function parseFresh(body: string): SyncStatus {
   };
 }
 
-function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     for (const child of Object.values(value)) deepFreeze(child);
     Object.freeze(value);

@@ -13,6 +13,7 @@ import { useInputErrorCodes } from './errors/input-error-codes.js';
 import { useRequestErrorCodes } from './errors/request-error-codes.js';
 import { useBodyLimit } from './safety/body-limit.js';
 import { useBrowserCSRFPrevention } from './safety/csrf.js';
+import { useDemandControl } from './safety/demand-control.js';
 import { useKnownOperationTypes } from './safety/known-operation-types.js';
 import { useOperationLimits } from './safety/limits.js';
 import { useNoIntrospection } from './safety/no-introspection.js';
@@ -63,7 +64,7 @@ export function requestPlugins(parts: PluginParts): Plugin[] {
       plugin: useOperationLimits(safety),
     },
     {
-      why: 'A validation rule: no mutations in this API.',
+      why: 'A validation rule: an operation type the schema has no root for is refused.',
       plugin: useKnownOperationTypes(),
     },
     {
@@ -85,6 +86,10 @@ export function requestPlugins(parts: PluginParts): Plugin[] {
     {
       why: 'Turns a persisted hash into its document before anything reads the query (the response cache keys on it).',
       plugin: safety.persistedOperations && usePersistedOperationsOnly(safety.persistedOperations),
+    },
+    {
+      why: 'Before execution starts (and before the compiled executor): refuses an operation whose upstream calls would exceed the limit.',
+      plugin: useDemandControl(safety.maxUpstreamCallsPerOperation),
     },
     {
       why: 'After every plugin that adds validation rules: a cached result stands for all of them.',

@@ -1,0 +1,128 @@
+import { LRUCache } from 'lru-cache';
+import type { CredentialHasher } from './credential.js';
+import { InFlight } from './in-flight.js';
+import type { CallOptions, PolytomicClient } from './polytomic/client.js';
+import type { BulkSyncRecord, DataConnectionRecord } from './polytomic/types.js';
+
+/** Options of {@link createCatalogueStore}. */
+export interface CatalogueStoreOptions {
+  client: PolytomicClient;
+  hashCredential: CredentialHasher;
+  /** CATALOG_TTL_MS: how long a record or a listing is reused; 0 turns reuse off. */
+  ttlMs: number;
+  /** Most records and listings kept at once, least recently used dropped first. */
+  maxEntries: number;
+  /** Told how each lookup was served, for metrics. */
+  onLookup?: (kind: CatalogueKind, result: 'hit' | 'miss' | 'shared') => void;
+}
+
+export type CatalogueKind = 'sync' | 'list' | 'connection';
+
+/**
+ * The one cross-request view of what changes rarely: a sync's own fields, the list of syncs a
+ * credential sees, connections. Used by queries, entity references and subscriptions alike.
+ */
+export interface CatalogueStore {
+  /** `GET /api/bulk/syncs/{id}` as `authorization` sees it: cached, shared in flight, or fetched. */
+  sync(id: string, authorization: string, call?: CallOptions): Promise<BulkSyncRecord>;
+  /**
+   * Every sync `authorization` sees (`active` filters; undefined: both), in Polytomic's order
+   * (most recently updated first), all pages followed. Each record also answers `sync` after.
+   */
+  list(
+    authorization: string,
+    active: boolean | undefined,
+    call?: CallOptions,
+  ): Promise<readonly BulkSyncRecord[]>;
+  /** `GET /api/connections/{id}`. */
+  connection(id: string, authorization: string, call?: CallOptions): Promise<DataConnectionRecord>;
+  /** Forgets sync `id` and every listing of `authorization`: an action just changed them. */
+  invalidate(id: string, authorization: string): void;
+}
+
+/** More pages than this in one listing means a token that never ends: Polytomic is failing. */
+const MAX_PAGES = 200;
+
+type Entry = BulkSyncRecord | DataConnectionRecord | readonly BulkSyncRecord[];
+
+/**
+ * Calls in flight shared and answers kept for CATALOG_TTL_MS in one bounded LRU, keyed by
+ * (credential hash, kind, id) so one key's records are never served to another. Failures are
+ * never cached.
+ */
+export function createCatalogueStore(options: CatalogueStoreOptions): CatalogueStore {
+  const { client, hashCredential, ttlMs, onLookup } = options;
+  const recent =
+    ttlMs > 0 ? new LRUCache<string, Entry>({ max: options.maxEntries, ttl: ttlMs }) : undefined;
+  const inFlight = new InFlight<Entry>();
+  const keyOf = (authorization: string, kind: CatalogueKind, id: string) =>
+    `${hashCredential(authorization)}:${kind}:${id.toLowerCase()}`;
+  const listKeys = (authorization: string) =>
+    ['true', 'false', 'all'].map((active) => keyOf(authorization, 'list', active));
+
+  /** The cached entry of `key`, the call in flight for it, or a new call. */
+  function lookup<T extends Entry>(
+    kind: CatalogueKind,
+    key: string,
+    fetch: () => Promise<T>,
+    keep: (value: T) => void = (value) => recent?.set(key, value),
+  ): Promise<T> {
+    const known = recent?.get(key);
+    if (known !== undefined) {
+      onLookup?.(kind, 'hit');
+      return Promise.resolve(known as T);
+    }
+    const pending = inFlight.get(key);
+    if (pending) {
+      onLookup?.(kind, 'shared');
+      return pending as Promise<T>;
+    }
+    onLookup?.(kind, 'miss');
+    return inFlight.start(key, fetch(), keep as (value: Entry) => void) as Promise<T>;
+  }
+
+  async function allPages(authorization: string, active: boolean | undefined, call?: CallOptions) {
+    const records: BulkSyncRecord[] = [];
+    const seen = new Set<string>();
+    let pageToken: string | undefined;
+    for (let pages = 0; pages < MAX_PAGES; pages++) {
+      const page = await client.listBulkSyncs(authorization, { active, pageToken }, call);
+      records.push(...page.items);
+      // Follow the token only while Polytomic sends a new one: it documents none for this list.
+      if (!page.nextPageToken || seen.has(page.nextPageToken)) return Object.freeze(records);
+      seen.add(page.nextPageToken);
+      pageToken = page.nextPageToken;
+    }
+    return Object.freeze(records);
+  }
+
+  return {
+    sync: (id, authorization, call) =>
+      lookup('sync', keyOf(authorization, 'sync', id), () =>
+        client.getBulkSync(id.toLowerCase(), authorization, call),
+      ),
+    list(authorization, active, call) {
+      const key = keyOf(authorization, 'list', active === undefined ? 'all' : String(active));
+      return lookup(
+        'list',
+        key,
+        () => allPages(authorization, active, call),
+        (records) => {
+          recent?.set(key, records);
+          for (const record of records)
+            recent?.set(keyOf(authorization, 'sync', record.id), record);
+        },
+      );
+    },
+    connection: (id, authorization, call) =>
+      lookup('connection', keyOf(authorization, 'connection', id), () =>
+        client.getConnection(id.toLowerCase(), authorization, call),
+      ),
+    invalidate(id, authorization) {
+      for (const key of [keyOf(authorization, 'sync', id), ...listKeys(authorization)]) {
+        recent?.delete(key);
+        inFlight.forget(key);
+      }
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { clientError, ErrorCode, unauthenticated } from '../errors.js';
+import { builder } from './builder.js';
+import { BulkSyncRef, type BulkSyncShape } from './bulk-sync.js';
+import { cost } from './costs.js';
+import { cursors, PageInfoRef, type PageInfoShape, pageSize } from './pagination.js';
+import { toClientError } from './upstream-errors.js';
+
+interface Edge {
+  cursor: string;
+  node: BulkSyncShape;
+}
+
+interface BulkSyncPage {
+  edges: Edge[];
+  pageInfo: PageInfoShape;
+}
+
+const WITH_RECORD = cost({ provides: ['record'] });
+
+const BulkSyncEdgeRef = builder.objectRef<Edge>('BulkSyncEdge').implement({
+  description: 'v2. One sync of a listing, with the cursor just after it.',
+  fields: (t) => ({
+    cursor: t.exposeString('cursor', { nullable: false, description: 'Opaque.' }),
+    node: t.field({
+      type: BulkSyncRef,
+      nullable: false,
+      description: 'The sync.',
+      extensions: WITH_RECORD,
+      resolve: (edge) => edge.node,
+    }),
+  }),
+});
+
+const BulkSyncConnectionRef = builder.objectRef<BulkSyncPage>('BulkSyncConnection').implement({
+  description: 'v2. A page of the syncs a credential can see.',
+  fields: (t) => ({
+    edges: t.field({
+      type: [BulkSyncEdgeRef],
+      nullable: false,
+      description: 'The page, with a cursor per sync.',
+      resolve: (page) => page.edges,
+    }),
+    nodes: t.field({
+      type: [BulkSyncRef],
+      nullable: false,
+      description: 'The page, without cursors.',
+      extensions: WITH_RECORD,
+      resolve: (page) => page.edges.map((edge) => edge.node),
+    }),
+    pageInfo: t.field({
+      type: PageInfoRef,
+      nullable: false,
+      description: 'Whether there is more, and where to go on from.',
+      resolve: (page) => page.pageInfo,
+    }),
+  }),
+});
+
+/** Where a listing's page ends: the last sync, and where it was, in case it is gone next time. */
+const listCursor = cursors(
+  'syncs',
+  z.object({ active: z.boolean().nullable(), id: z.string(), index: z.number().int().min(0) }),
+);
+
+builder.queryFields((t) => ({
+  allBulkSyncs: t.field({
+    type: BulkSyncConnectionRef,
+    nullable: false,
+    description:
+      'v2. Every bulk sync the credential can see, most recently updated first (Relay connection). active: true = running on schedule only, false = paused only, omitted = both.',
+    args: {
+      active: t.arg.boolean({ description: 'true: active only; false: paused only.' }),
+      first: t.arg.int({ defaultValue: 50, description: 'Page size, 1 to 100.' }),
+      after: t.arg.string({ description: 'The endCursor of the previous page.' }),
+    },
+    // One listing call (its pages included); each sync arrives with its own record.
+    extensions: cost({ calls: 1, items: ({ first }) => Number(first ?? 50) }),
+    resolve: async (_root, { active, first, after }, context) => {
+      const size = pageSize(first, 50);
+      const filter = active ?? null;
+      const from = listCursor.decode(after);
+      if (from && from.active !== filter) {
+        throw clientError(ErrorCode.BAD_USER_INPUT, 'after is a cursor of another filter.');
+      }
+      if (!context.catalogue) throw unauthenticated();
+      const records = await context.catalogue.list(active ?? undefined).catch((error: unknown) => {
+        throw toClientError(error, '', { what: 'the list of bulk syncs', request: 'request' });
+      });
+      // Resume after the sync the last page ended with; if it is gone, where it was.
+      const found = from ? records.findIndex((record) => record.id === from.id) : -1;
+      const start = from ? (found >= 0 ? found + 1 : Math.min(from.index, records.length)) : 0;
+      const edges = records.slice(start, start + size).map((record, offset) => ({
+        cursor: listCursor.encode({ active: filter, id: record.id, index: start + offset + 1 }),
+        node: { id: record.id, record },
+      }));
+      return {
+        edges,
+        pageInfo: {
+          hasNextPage: start + size < records.length,
+          endCursor: edges.at(-1)?.cursor ?? null,
+        },
+      };
+    },
+  }),
+}));
