@@ -95,12 +95,12 @@ function costOf(
     const declared = (field.extensions as { upstreamCost?: UpstreamCost }).upstreamCost ?? {};
     const args = argumentsOf(field, node, walk.variables);
     if (declared.group && !provided.has(declared.group)) groups.add(declared.group);
-    const own = valueOf(declared.calls, args, 0);
+    const own = declaredValue(declared.calls, args, 0);
     const subSelections = nodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : []));
     const below = subSelections.length
       ? childCost(walk, field, subSelections, new Set(declared.provides))
       : 0;
-    total += own + valueOf(declared.items, args, 1) * below;
+    total += own + declaredValue(declared.items, args, 1) * below;
   }
   return total + groups.size;
 }
@@ -180,7 +180,7 @@ function argumentsOf(
   }
 }
 
-function valueOf(
+function declaredValue(
   declared: number | ((args: Record<string, unknown>) => number) | undefined,
   args: Record<string, unknown>,
   fallback: number,
