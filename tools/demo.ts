@@ -24,6 +24,21 @@ const SUBSCRIPTION = /* GraphQL */ `subscription WatchSyncs {
   }
 }`;
 
+const DASHBOARD = /* GraphQL */ `query Dashboard {
+  allBulkSyncs(first: 20) {
+    nodes {
+      id name active schedule { frequency }
+      source { name typeName } destination { name typeName }
+      status { latestExecution { status recordCount completedAt } nextExecutionTime }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+// Actions need the caller's own credential (the service credential never acts), so the curl
+// line sends the simulator's key itself.
+const START = /* GraphQL */ `mutation RunNow { startBulkSync(id: "${SIM_SYNCS.idle}") { execution { id status } } }`;
+
 async function main() {
   const where = simulatorListenOptions(process.env, 0);
   if (typeof where === 'string') throw new ConfigError([where]);
@@ -49,6 +64,7 @@ async function main() {
     throw listenError(error, config) ?? error;
   });
   const curlBody = JSON.stringify({ query: QUERY.replace(/\s+/g, ' ') });
+  const startBody = JSON.stringify({ query: START });
   process.stdout.write(
     [
       '',
@@ -66,6 +82,13 @@ async function main() {
       '',
       'or from a shell:',
       `  curl -s ${url}/graphql -H 'content-type: application/json' -d '${curlBody}'`,
+      '',
+      'A dashboard: every sync with its name, schedule, source and destination, and how its run went:',
+      '',
+      DASHBOARD,
+      '',
+      "Run a sync now (a mutation needs your own key, here the simulator's):",
+      `  curl -s ${url}/graphql -H 'content-type: application/json' -H 'authorization: Bearer ${SIM_KEY}' -d '${startBody}'`,
       '',
       'Ctrl-C stops both.',
       '',
