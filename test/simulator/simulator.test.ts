@@ -3,6 +3,7 @@ import { Agent, get as httpGet } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createSimulator,
+  SIM_CATALOGUE_SYNCS,
   SIM_DEPLOYMENT_KEY,
   SIM_ORG_ID,
   SIM_OTHER_KEY,
@@ -81,7 +82,11 @@ describe('auth and routing', () => {
     const sim = await boot();
     const res = await get(sim, '/api/bulk/syncs?active=false');
     const body = (await res.json()) as { data: { id: string; active: boolean }[] };
-    expect(body.data).toEqual([expect.objectContaining({ id: SIM_SYNCS.unknown, active: false })]);
+    // The catalogue has two paused syncs; the one paused more recently comes first.
+    expect(body.data).toEqual([
+      expect.objectContaining({ id: SIM_CATALOGUE_SYNCS.salesforceRedshift, active: false }),
+      expect.objectContaining({ id: SIM_SYNCS.unknown, active: false }),
+    ]);
   });
 });
 

@@ -6,6 +6,8 @@ import {
   SIM_OTHER_KEY,
   SIM_OTHER_KEY_SYNCS,
 } from './ids.js';
+import { stableUuid } from './time.js';
+import type { OutputActor } from './wire-types.js';
 
 /** Which syncs a credential sees: every one, or a set of lowercase ids. */
 export type Visibility = Set<string> | 'all';
@@ -41,4 +43,21 @@ export function defaultCredentials(): Map<string, Visibility> {
 /** Whether a credential with this visibility may see the sync. */
 export function canSee(visibility: Visibility, syncId: string): boolean {
   return visibility === 'all' || visibility.has(syncId);
+}
+
+/**
+ * Who a credential acts as in `updated_by`: an API key is a user's, a Basic org:key pair the
+ * organization's. The id is derived from the credential; the name never contains it.
+ */
+export function actorFor(credential: string): OutputActor {
+  const colon = credential.indexOf(':');
+  if (colon > 0) {
+    const org = credential.slice(0, colon);
+    return {
+      id: stableUuid(`actor/org/${org}`),
+      name: 'Organization API key',
+      type: 'organization',
+    };
+  }
+  return { id: stableUuid(`actor/key/${credential}`), name: 'API key user', type: 'user' };
 }

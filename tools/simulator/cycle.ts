@@ -99,7 +99,7 @@ function executionMessage(plan: CyclePlan, phase: Phase): string {
 }
 
 /** The execution of cycle `cycle` (which began at `cycleStart`) as seen at `now`. */
-function execution(
+export function cycleExecution(
   plan: CyclePlan,
   cycle: number,
   cycleStart: number,
@@ -145,8 +145,8 @@ export function cycleStatus(
   const cycle = Math.floor((now - startedAt + plan.offsetMs) / SIM_CYCLE.totalMs);
   const cycleStart = startedAt - plan.offsetMs + cycle * SIM_CYCLE.totalMs;
   const next = iso(cycleStart + SIM_CYCLE.totalMs);
-  const current = execution(plan, cycle, cycleStart, now);
+  const current = cycleExecution(plan, cycle, cycleStart, now);
   if (current.completed_at !== null) return { last_execution: current, next_execution_time: next };
-  const previous = execution(plan, cycle - 1, cycleStart - SIM_CYCLE.totalMs, now);
+  const previous = cycleExecution(plan, cycle - 1, cycleStart - SIM_CYCLE.totalMs, now);
   return { current_execution: current, last_execution: previous, next_execution_time: next };
 }

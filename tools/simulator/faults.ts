@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { apiErrorReply, jsonReply, type Reply } from './http-util.js';
+import type { RouteKind } from './routes.js';
 
 /** A misbehaviour the simulator can apply to a request instead of (or around) its answer. */
 export type Fault =
@@ -26,10 +27,28 @@ export interface InjectOptions {
    */
   times?: number;
   /**
-   * Apply only to requests for this sync id; when absent the fault applies to every request.
+   * Apply only to requests for this sync id (any of its routes); when absent, to any sync.
    * @default undefined
    */
   syncId?: string;
+  /**
+   * Apply only to requests of this route kind (or these kinds); when absent, to any route,
+   * unknown paths included.
+   * @default undefined
+   */
+  route?: RouteKind | readonly RouteKind[];
+  /**
+   * Apply only to `GET /api/connections/{id}` for this connection id.
+   * @default undefined
+   */
+  connectionId?: string;
+}
+
+/** What a fault is matched against. */
+export interface FaultTarget {
+  route: RouteKind | undefined;
+  syncId: string | undefined;
+  connectionId: string | undefined;
 }
 
 /** Body of a `malformed` fault without its own body: JSON cut off mid-object. */
@@ -39,6 +58,17 @@ interface Pending {
   fault: Fault;
   remaining: number;
   syncId: string | undefined;
+  routes: ReadonlySet<RouteKind> | undefined;
+  connectionId: string | undefined;
+}
+
+function matches(pending: Pending, target: FaultTarget): boolean {
+  return (
+    (pending.syncId === undefined || pending.syncId === target.syncId) &&
+    (pending.connectionId === undefined || pending.connectionId === target.connectionId) &&
+    (pending.routes === undefined ||
+      (target.route !== undefined && pending.routes.has(target.route)))
+  );
 }
 
 /** Injected faults, applied first-in first-out to the requests they match. */
@@ -49,12 +79,20 @@ export class FaultQueue {
   add(fault: Fault, options: InjectOptions = {}): void {
     const times = options.times ?? Number.POSITIVE_INFINITY;
     if (!(times >= 1)) throw new RangeError(`times must be at least 1, got ${times}`);
-    this.#pending.push({ fault, remaining: times, syncId: options.syncId?.toLowerCase() });
+    const { route } = options;
+    this.#pending.push({
+      fault,
+      remaining: times,
+      syncId: options.syncId?.toLowerCase(),
+      routes:
+        route === undefined ? undefined : new Set(typeof route === 'string' ? [route] : route),
+      connectionId: options.connectionId?.toLowerCase(),
+    });
   }
 
-  /** Takes one use of the oldest fault matching a request for `syncId`, if any. */
-  take(syncId: string | undefined): Fault | undefined {
-    const index = this.#pending.findIndex((p) => p.syncId === undefined || p.syncId === syncId);
+  /** Takes one use of the oldest fault matching a request, if any. */
+  take(target: FaultTarget): Fault | undefined {
+    const index = this.#pending.findIndex((p) => matches(p, target));
     const pending = this.#pending[index];
     if (pending === undefined) return undefined;
     pending.remaining -= 1;

@@ -15,7 +15,9 @@ const url = await simulator.start().catch((error: unknown) => {
 });
 process.stdout.write(
   `Polytomic simulator on ${url} | Bearer ${SIM_KEY} (all syncs), Bearer ${SIM_OTHER_KEY} (subset), ` +
-    `Basic ${SIM_ORG_ID}:${SIM_DEPLOYMENT_KEY} (all syncs)\n`,
+    `Basic ${SIM_ORG_ID}:${SIM_DEPLOYMENT_KEY} (all syncs)\n` +
+    `GET ${url}/api/bulk/syncs lists the catalogue; each sync has /status, /executions, ` +
+    `/cancel and /activate; connections at /api/connections/{id}\n`,
 );
 
 const shutdown = (): void => {

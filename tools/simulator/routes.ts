@@ -1,25 +1,121 @@
-/** The endpoints the simulator tells apart. */
+/**
+ * The endpoints the simulator serves, one kind per method and path:
+ * - `list`: GET /api/bulk/syncs
+ * - `statuses`: GET /api/bulk/syncs/status (summary of many syncs)
+ * - `sync`: GET /api/bulk/syncs/{id}
+ * - `status`: GET /api/bulk/syncs/{id}/status
+ * - `executions`: GET /api/bulk/syncs/{id}/executions
+ * - `execution`: GET /api/bulk/syncs/{id}/executions/{exec_id}
+ * - `start`: POST /api/bulk/syncs/{id}/executions
+ * - `cancel`: POST /api/bulk/syncs/{id}/cancel
+ * - `activate`: POST /api/bulk/syncs/{id}/activate
+ * - `connection`: GET /api/connections/{id}
+ */
+export type RouteKind =
+  | 'list'
+  | 'statuses'
+  | 'sync'
+  | 'status'
+  | 'executions'
+  | 'execution'
+  | 'start'
+  | 'cancel'
+  | 'activate'
+  | 'connection';
+
+/** Every route kind, in a stable order. */
+export const ROUTE_KINDS: readonly RouteKind[] = [
+  'list',
+  'statuses',
+  'sync',
+  'status',
+  'executions',
+  'execution',
+  'start',
+  'cancel',
+  'activate',
+  'connection',
+];
+
+/** The routes that change state, and so honour `Idempotency-Key`. */
+export const MUTATING_ROUTES: ReadonlySet<RouteKind> = new Set(['start', 'cancel', 'activate']);
+
+/** A matched request. Ids come back decoded and lowercased. */
 export type Route =
-  | { kind: 'list' }
-  | { kind: 'sync'; id: string }
-  | { kind: 'status'; id: string }
+  | { kind: 'list' | 'statuses' }
+  | { kind: SyncRouteKind; syncId: string }
+  | { kind: 'execution'; syncId: string; executionId: string }
+  | { kind: 'connection'; connectionId: string }
+  /** A known path asked with a method it does not serve. */
+  | { kind: 'method'; allow: string; syncId?: string }
   | { kind: 'unknown' };
 
-const SYNC_PATH = /^\/api\/bulk\/syncs\/([^/]+)(\/status)?$/;
-
-/** Matches a request path (without query) to a route; sync ids come back lowercased. */
-export function matchRoute(pathname: string): Route {
-  const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
-  if (path === '/api/bulk/syncs') return { kind: 'list' };
-  const match = SYNC_PATH.exec(path);
-  const raw = match?.[1];
-  // `/api/bulk/syncs/status` is the (unsimulated) all-syncs status endpoint, not a sync id.
-  if (raw === undefined || raw === 'status') return { kind: 'unknown' };
-  let id: string;
+function decode(raw: string): string {
   try {
-    id = decodeURIComponent(raw).toLowerCase();
+    return decodeURIComponent(raw).toLowerCase();
   } catch {
-    id = raw.toLowerCase();
+    return raw.toLowerCase();
   }
-  return match?.[2] === undefined ? { kind: 'sync', id } : { kind: 'status', id };
+}
+
+type SyncRouteKind = 'sync' | 'status' | 'executions' | 'start' | 'cancel' | 'activate';
+
+/** Which methods each per-sync sub-path serves, and the kind each method maps to. */
+const SYNC_PATHS = new Map<string, ReadonlyMap<string, SyncRouteKind>>([
+  ['', new Map([['GET', 'sync']])],
+  ['status', new Map([['GET', 'status']])],
+  [
+    'executions',
+    new Map([
+      ['GET', 'executions'],
+      ['POST', 'start'],
+    ]),
+  ],
+  ['cancel', new Map([['POST', 'cancel']])],
+  ['activate', new Map([['POST', 'activate']])],
+]);
+
+function wrongMethod(methods: ReadonlyMap<string, unknown>, syncId?: string): Route {
+  const allow = [...methods.keys()].join(', ');
+  return syncId === undefined ? { kind: 'method', allow } : { kind: 'method', allow, syncId };
+}
+
+const GET_ONLY = new Map([['GET', true]]);
+
+/** Matches a request method and path (without query) to a route. */
+export function matchRoute(method: string, pathname: string): Route {
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+  const parts = path.split('/').slice(1);
+  if (parts[0] !== 'api') return { kind: 'unknown' };
+  if (parts[1] === 'connections' && parts.length === 3 && parts[2] !== '') {
+    if (method !== 'GET') return wrongMethod(GET_ONLY);
+    return { kind: 'connection', connectionId: decode(parts[2] ?? '') };
+  }
+  if (parts[1] !== 'bulk' || parts[2] !== 'syncs') return { kind: 'unknown' };
+  const [raw, sub = '', executionRaw, ...rest] = parts.slice(3);
+  if (raw === undefined || (raw === 'status' && parts.length === 4)) {
+    if (method !== 'GET') return wrongMethod(GET_ONLY);
+    return { kind: raw === undefined ? 'list' : 'statuses' };
+  }
+  if (raw === '' || rest.length > 0) return { kind: 'unknown' };
+  const syncId = decode(raw);
+  if (executionRaw !== undefined) {
+    if (sub !== 'executions' || executionRaw === '') return { kind: 'unknown' };
+    if (method !== 'GET') return wrongMethod(GET_ONLY, syncId);
+    return { kind: 'execution', syncId, executionId: decode(executionRaw) };
+  }
+  const methods = SYNC_PATHS.get(sub);
+  if (methods === undefined) return { kind: 'unknown' };
+  const kind = methods.get(method);
+  return kind === undefined ? wrongMethod(methods, syncId) : { kind, syncId };
+}
+
+/** The sync id a route is about, if any. */
+export function routeSyncId(route: Route): string | undefined {
+  return 'syncId' in route ? route.syncId : undefined;
+}
+
+/** The route kind of a matched request; undefined for unknown paths and wrong methods. */
+export function routeKind(route: Route): RouteKind | undefined {
+  return route.kind === 'method' || route.kind === 'unknown' ? undefined : route.kind;
 }

@@ -1,24 +1,37 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { canSee, defaultCredentials, parseCredential, type Visibility } from './auth.js';
-import { FaultQueue, statusFaultReply, TRUNCATED_BODY } from './faults.js';
+import { defaultCredentials, type Visibility } from './auth.js';
+import { catalogueTimes } from './catalogue.js';
+import { CATALOGUE_SYNCS } from './catalogue-syncs.js';
+import { CallCounters } from './counters.js';
+import { answer } from './dispatch.js';
+import type { SimContext } from './endpoints/context.js';
+import { type Fault, FaultQueue, statusFaultReply, TRUNCATED_BODY } from './faults.js';
 import {
   apiErrorReply,
   flattenHeaders,
   jsonReply,
   type Reply,
+  readBody,
   sendReply,
   writeReplyHead,
 } from './http-util.js';
+import { checkIdempotencyKey, IdempotencyStore } from './idempotency.js';
 import { SIM_DEFAULT_VERSION } from './ids.js';
-import { matchRoute, type Route } from './routes.js';
+import { matchRoute, type Route, routeKind, routeSyncId } from './routes.js';
 import type { RecordedRequest, Simulator, SimulatorOptions } from './simulator-types.js';
-import { BUILT_IN_SYNCS, type StatusBody, type SyncDefinition, syncSummary } from './syncs.js';
+import { addedSync, type StatusBody, type SyncDefinition } from './sync-definition.js';
+import { BUILT_IN_SYNCS } from './syncs.js';
+import { createSyncState, type SyncState } from './timeline.js';
 
 const BASE = 'http://simulator.invalid';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** Distinct sync ids whose status calls are counted one by one (statusCalls(id)). */
-const MAX_COUNTED_SYNCS = 100_000;
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
 
 /** Creates a simulator; call `start()` to listen. */
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
@@ -27,112 +40,141 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   let skew = 0;
   const now = (): number => clock() + skew;
   const startedAt = now();
-  const syncs = new Map<string, SyncDefinition>(BUILT_IN_SYNCS.map((s) => [s.id, s]));
+  // The log tests read is kept to the latest requests (a demo or a soak runs for days); the
+  // call counters stay exact however long it runs.
+  const logSize = positiveInteger('requestLogSize', options.requestLogSize ?? 10_000);
+  const listPageSize =
+    options.listPageSize === undefined
+      ? undefined
+      : positiveInteger('listPageSize', options.listPageSize);
+  const keys = new IdempotencyStore(options.idempotencyKeyLimit ?? 10_000, now);
+
+  const stateOf = (def: SyncDefinition): SyncState => {
+    const { createdAt, updatedAt, pausedAt } = catalogueTimes(def.entry, startedAt);
+    return createSyncState(def, startedAt, { createdAt, updatedAt }, pausedAt);
+  };
+  const syncs = new Map<string, SyncState>(
+    [...BUILT_IN_SYNCS, ...CATALOGUE_SYNCS].map((def) => [def.id, stateOf(def)]),
+  );
   const overrides = new Map<string, StatusBody>();
   const credentials = defaultCredentials();
   const faults = new FaultQueue();
+  const counters = new CallCounters();
   const timers = new Set<ReturnType<typeof setTimeout>>();
-  // The log tests read is kept to the latest requests (a demo or a soak runs for days); the
-  // status-call counters stay exact however long it runs.
-  const logSize = options.requestLogSize ?? 10_000;
-  if (!Number.isInteger(logSize) || logSize < 1) {
-    throw new Error(`requestLogSize must be a positive integer, got ${logSize}`);
-  }
   let requests: RecordedRequest[] = [];
-  let statusCount = 0;
-  const statusCountBySync = new Map<string, number>();
   let url: string | undefined;
+  const ctx: SimContext = { startedAt, now, syncs, overrides, listPageSize };
 
-  const answerSync = (route: Route & { id: string }, visibility: Visibility): Reply => {
-    if (!UUID.test(route.id)) return apiErrorReply(400, 'invalid bulk sync id', 'bad_request');
-    const sync = syncs.get(route.id);
-    if (sync === undefined || !canSee(visibility, sync.id)) {
-      return apiErrorReply(404, 'bulk sync not found', 'not_found');
-    }
-    if (route.kind === 'sync') return jsonReply(200, { data: syncSummary(sync) });
-    return jsonReply(200, overrides.get(sync.id) ?? sync.status(startedAt, now()));
-  };
-
-  const answer = (req: IncomingMessage, route: Route, query: URLSearchParams): Reply => {
-    if (route.kind === 'unknown') return apiErrorReply(404, 'not found', 'not_found');
-    if (req.method !== 'GET') {
-      return {
-        ...apiErrorReply(405, 'method not allowed', 'method_not_allowed'),
-        headers: { allow: 'GET' },
-      };
-    }
-    const credential = parseCredential(req.headers.authorization);
-    const visibility = credential === undefined ? undefined : credentials.get(credential);
-    if (visibility === undefined) return jsonReply(401, { status: 401, message: 'unauthorized' });
-    if (route.kind !== 'list') return answerSync(route, visibility);
-    const active = query.get('active');
-    const items = [...syncs.values()]
-      .filter((s) => canSee(visibility, s.id) && (active === null || String(s.active) === active))
-      .map(syncSummary);
-    return jsonReply(200, { data: items });
-  };
-
-  const later = (res: ServerResponse, ms: number, action: () => void): void => {
+  const later = (ms: number, action: () => void): void => {
     const timer = setTimeout(() => {
       timers.delete(timer);
-      if (!res.destroyed) action();
+      action();
     }, ms);
     timers.add(timer);
   };
 
+  const record = (
+    method: string,
+    pathname: string,
+    route: Route,
+    headers: RecordedRequest['headers'],
+  ) => {
+    const kind = routeKind(route);
+    const syncId = routeSyncId(route);
+    const connectionId = route.kind === 'connection' ? route.connectionId : undefined;
+    const entry: RecordedRequest = { method, path: pathname, headers, at: now() };
+    if (kind !== undefined) entry.route = kind;
+    if (syncId !== undefined) entry.syncId = syncId;
+    if (route.kind === 'execution') entry.executionId = route.executionId;
+    if (connectionId !== undefined) entry.connectionId = connectionId;
+    requests.push(entry);
+    if (requests.length >= 2 * logSize) requests = requests.slice(-logSize);
+    counters.count(kind, syncId ?? connectionId);
+  };
+
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    req.resume();
+    const body = readBody(req);
     const target = URL.canParse(req.url ?? '', BASE) ? (req.url ?? '/') : '/.invalid';
     const { pathname, searchParams } = new URL(target, BASE);
-    const route = matchRoute(pathname);
-    const syncId = route.kind === 'sync' || route.kind === 'status' ? route.id : undefined;
+    const method = req.method ?? 'GET';
+    const route = matchRoute(method, pathname);
     const headers = flattenHeaders(req.headers);
-    const recorded = { method: req.method ?? 'GET', path: pathname, headers, at: now() };
-    requests.push(syncId === undefined ? recorded : { ...recorded, syncId });
-    if (requests.length >= 2 * logSize) requests = requests.slice(-logSize);
-    if (recorded.method === 'GET' && route.kind === 'status') {
-      statusCount++;
-      // Per sync id asked for, known or not; bounded, so random ids cannot grow it forever.
-      const count = statusCountBySync.get(route.id);
-      if (count !== undefined || statusCountBySync.size < MAX_COUNTED_SYNCS) {
-        statusCountBySync.set(route.id, (count ?? 0) + 1);
-      }
-    }
+    record(method, pathname, route, headers);
     const version = headers['x-polytomic-version'] ?? SIM_DEFAULT_VERSION;
-    const fault = faults.take(syncId);
+    const send = (reply: Reply): void => {
+      if (!res.destroyed) sendReply(res, reply, version);
+    };
+    const keyCheck = checkIdempotencyKey(keys, credentials, route, headers);
+    if (keyCheck !== undefined && 'reply' in keyCheck) {
+      send(keyCheck.reply);
+      return;
+    }
+    const claim = keyCheck?.claim;
+    // The reply a keyed request is remembered by: what the server answered, faults included.
+    const settle = (reply: Reply): Reply => {
+      claim?.settle(reply);
+      return reply;
+    };
+    const respond = async (): Promise<Reply> => {
+      const incoming = { route, query: searchParams, version, body: await body };
+      try {
+        return settle(
+          answer(ctx, credentials, { ...incoming, authorization: headers['authorization'] }),
+        );
+      } catch (error) {
+        // A simulator bug: say so on stderr and answer 500 rather than take the test run down.
+        process.stderr.write(`simulator: ${method} ${pathname} failed: ${String(error)}\n`);
+        return settle(apiErrorReply(500, 'internal error', 'internal_error'));
+      }
+    };
+    const fault: Fault | undefined = faults.take({
+      route: routeKind(route),
+      syncId: routeSyncId(route),
+      connectionId: route.kind === 'connection' ? route.connectionId : undefined,
+    });
     switch (fault?.kind) {
+      // A hung or reset request never reached Polytomic: its key stays free for the retry.
       case 'hang':
+        claim?.release();
         break;
       case 'reset':
+        claim?.release();
         req.socket.resetAndDestroy();
         break;
       case 'status':
-        sendReply(res, statusFaultReply(fault), version);
+        send(settle(statusFaultReply(fault)));
         break;
       case 'malformed':
-        sendReply(res, jsonReply(200, fault.body ?? TRUNCATED_BODY), version);
+        send(settle(jsonReply(200, fault.body ?? TRUNCATED_BODY)));
         break;
+      // The answer is worked out (and a start or cancel done) when the delay ends.
       case 'delay':
-        later(res, fault.ms, () => sendReply(res, answer(req, route, searchParams), version));
+        later(fault.ms, () => void respond().then(send));
         break;
       // A slow body is a trickle of one part.
       case 'slowBody':
       case 'trickle': {
         const { chunks, everyMs } =
           fault.kind === 'slowBody' ? { chunks: 1, everyMs: fault.ms } : fault;
-        const reply = answer(req, route, searchParams);
-        writeReplyHead(res, reply, version);
-        res.flushHeaders();
-        const body = Buffer.from(reply.body);
-        const size = Math.ceil(body.length / chunks);
-        for (let n = 1; n <= chunks; n++) {
-          const part = body.subarray((n - 1) * size, n * size);
-          later(res, everyMs * n, () => (n === chunks ? res.end(part) : res.write(part)));
-        }
+        void respond().then((reply) => {
+          if (res.destroyed) return;
+          writeReplyHead(res, reply, version);
+          res.flushHeaders();
+          const bytes = Buffer.from(reply.body);
+          const size = Math.ceil(bytes.length / chunks);
+          for (let n = 1; n <= chunks; n++) {
+            const part = bytes.subarray((n - 1) * size, n * size);
+            later(everyMs * n, () => {
+              if (res.destroyed) return;
+              if (n === chunks) res.end(part);
+              else res.write(part);
+            });
+          }
+        });
         break;
       }
       case undefined:
-        sendReply(res, answer(req, route, searchParams), version);
+        void respond().then(send);
     }
   };
 
@@ -185,26 +227,20 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     advance(ms) {
       skew += ms;
     },
-    setStatus(syncId, body) {
-      overrides.set(knownSync(syncId), body);
+    setStatus(syncId, statusBody) {
+      overrides.set(knownSync(syncId), statusBody);
     },
     clearStatus(syncId) {
       overrides.delete(syncId.toLowerCase());
     },
-    addSync(syncId, body, { keys = [], name, active = true } = {}) {
+    addSync(syncId, statusBody, { keys: syncKeys = [], name, active = true } = {}) {
       const id = syncId.toLowerCase();
       if (!UUID.test(id)) throw new Error(`sync id must be a uuid, got ${syncId}`);
-      const sync: SyncDefinition = {
-        id,
-        name: name ?? `Sync ${id}`,
-        active,
-        mode: 'snapshot',
-        frequency: 'manual',
-        status: () => body,
-      };
-      syncs.set(id, sync);
-      for (const key of keys) {
-        const visibility = credentials.get(key) ?? new Set<string>();
+      const def = addedSync(id, statusBody, { name: name ?? `Sync ${id}`, active });
+      const at = now();
+      syncs.set(id, createSyncState(def, startedAt, { createdAt: at, updatedAt: at }, at));
+      for (const key of syncKeys) {
+        const visibility: Visibility = credentials.get(key) ?? new Set<string>();
         if (visibility !== 'all') visibility.add(id);
         credentials.set(key, visibility);
       }
@@ -222,13 +258,14 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       faults.clear();
     },
     statusCalls(syncId) {
-      if (syncId === undefined) return statusCount;
-      return statusCountBySync.get(syncId.toLowerCase()) ?? 0;
+      return counters.get('status', syncId);
+    },
+    calls(route, id) {
+      return counters.get(route, id);
     },
     resetRequests() {
       requests = [];
-      statusCount = 0;
-      statusCountBySync.clear();
+      counters.reset();
     },
   };
 }

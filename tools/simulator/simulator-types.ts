@@ -1,5 +1,6 @@
 import type { Fault, InjectOptions } from './faults.js';
-import type { StatusBody } from './syncs.js';
+import type { RouteKind } from './routes.js';
+import type { StatusBody } from './sync-definition.js';
 
 /** Options of `createSimulator`. */
 export interface SimulatorOptions {
@@ -11,6 +12,19 @@ export interface SimulatorOptions {
   now?: () => number;
   /** How many of the latest requests `requests` keeps at least. @default 10000 */
   requestLogSize?: number;
+  /**
+   * Page size of `GET /api/bulk/syncs`. When set the list pages (`limit` up to 50 overrides it,
+   * `page_token` walks on, and a top-level `pagination: {next_page_token}` is sent, with no
+   * token on the last page); when unset it is one page without `pagination`, as the SDK declares.
+   * @default undefined
+   */
+  listPageSize?: number;
+  /**
+   * How many `Idempotency-Key`s are remembered at most (the oldest answered ones go first);
+   * each is kept 24 hours on the simulator clock.
+   * @default 10000
+   */
+  idempotencyKeyLimit?: number;
 }
 
 /** One request as the simulator received it. */
@@ -18,8 +32,14 @@ export interface RecordedRequest {
   method: string;
   /** Path without the query string. */
   path: string;
+  /** The route it matched; absent for unknown paths and methods a path does not serve. */
+  route?: RouteKind;
   /** The lowercased sync id, for per-sync paths. */
   syncId?: string;
+  /** The lowercased execution id, for `GET …/executions/{exec_id}`. */
+  executionId?: string;
+  /** The lowercased connection id, for `GET /api/connections/{id}`. */
+  connectionId?: string;
   headers: Record<string, string | undefined>;
   /** Simulator clock at arrival. */
   at: number;
@@ -60,7 +80,10 @@ export interface Simulator {
   setStatus(syncId: string, body: StatusBody): void;
   /** Goes back to the sync's own status. */
   clearStatus(syncId: string): void;
-  /** Registers (or replaces) a sync with a fixed status body. */
+  /**
+   * Registers (or replaces) a sync with a fixed status body, a default catalogue entry
+   * (Postgres → Snowflake connections, manual schedule) and the body's executions as history.
+   */
   addSync(syncId: string, body: StatusBody, options?: AddSyncOptions): void;
   /** Sets what a credential sees: a Bearer token, or `<org-id>:<deployment-key>` for Basic. */
   addKey(credential: string, syncIds: readonly string[] | 'all'): void;
@@ -72,5 +95,12 @@ export interface Simulator {
    * keeps, per sync for the first 100,000 distinct ids asked for.
    */
   statusCalls(syncId?: string): number;
+  /**
+   * Number of requests received: in all (unknown paths included), of one route kind, or of one
+   * route kind for one id (the sync id; the connection id for `connection`). Exact whatever the
+   * log keeps, per id for the first 100,000 distinct ids of each kind.
+   */
+  calls(route?: RouteKind, id?: string): number;
+  /** Empties `requests` and zeroes every counter. */
   resetRequests(): void;
 }

@@ -1,22 +1,23 @@
-import { type CyclePlan, cycleStatus } from './cycle.js';
-import { SIM_ORG_ID, SIM_SYNCS } from './ids.js';
-import { backfillStatus, idleStatus, ingestionStatus, unknownStatus } from './special-syncs.js';
-import { stableUuid } from './time.js';
-import type { BulkSyncStatusEnvelope, BulkSyncSummary, BulkSyncTargetMode } from './wire-types.js';
-
-/** A status body: an envelope to serialize, or a raw string sent as-is. */
-export type StatusBody = BulkSyncStatusEnvelope | string;
-
-/** One sync the simulator knows: its list-level facts and how its status evolves. */
-export interface SyncDefinition {
-  id: string;
-  name: string;
-  active: boolean;
-  mode: BulkSyncTargetMode;
-  frequency: string;
-  /** Status body at `now` for a simulator that started at `startedAt`. */
-  status(startedAt: number, now: number): StatusBody;
-}
+import type { CatalogueEntry } from './catalogue.js';
+import { ACTORS, fakeSecret } from './connections.js';
+import { type CyclePlan, cycleExecution, cycleStatus, SIM_CYCLE } from './cycle.js';
+import { SIM_CONNECTIONS, SIM_SYNCS } from './ids.js';
+import {
+  type BaseRun,
+  fixedSource,
+  periodicNext,
+  type RunSource,
+  seriesSource,
+} from './sources.js';
+import {
+  backfillStatus,
+  IDLE_PERIOD_MS,
+  idleStatus,
+  ingestionStatus,
+  unknownStatus,
+} from './special-syncs.js';
+import type { ManualPlan, SyncDefinition } from './sync-definition.js';
+import type { BulkSyncExecution, BulkSyncStatusResponse } from './wire-types.js';
 
 const ORDERS: CyclePlan = {
   syncId: SIM_SYNCS.orders,
@@ -74,72 +75,236 @@ const CDC: CyclePlan = {
   ],
 };
 
-/** The built-in scenario, in list order. */
+/** How many cycles before the simulator started a cycling sync's history reaches back. */
+const CYCLE_HISTORY = 20;
+
+/** The cycles of a cycling sync as a run series: cycle k starts at `startedAt - offset + k·32 s`. */
+function cycleRuns(plan: CyclePlan): (startedAt: number) => RunSource {
+  return (startedAt) =>
+    seriesSource({
+      anchor: startedAt - plan.offsetMs,
+      periodMs: SIM_CYCLE.totalMs,
+      firstK: -CYCLE_HISTORY,
+      run: (k, start) => ({
+        id: cycleExecution(plan, k, start, start).id,
+        start,
+        view: (now) => cycleExecution(plan, k, start, now),
+      }),
+    });
+}
+
+/** A started run of a cycling sync syncs what its cycles sync, and as fast. */
+function cycleManual(plan: CyclePlan): ManualPlan {
+  return {
+    fetchMode: plan.fetchMode,
+    outputDisposition: plan.outputDisposition,
+    schemas: plan.schemas.map((s) => ({
+      schema: s.schema,
+      outputName: s.outputName,
+      records: (s.rowsPerSecond * s.runMs) / 1000,
+      share: s.runMs / SIM_CYCLE.runningMs,
+      ...(s.recordsPerWarning === undefined ? {} : { recordsPerWarning: s.recordsPerWarning }),
+      ...(s.failure === undefined ? {} : { failure: s.failure }),
+    })),
+  };
+}
+
+/** A run of a special sync, read from its status function (its id and start never change). */
+function statusRun(
+  startedAt: number,
+  pick: (status: BulkSyncStatusResponse) => BulkSyncExecution | undefined,
+  status: (startedAt: number, now: number) => BulkSyncStatusResponse,
+): BaseRun {
+  const first = pick(status(startedAt, startedAt));
+  if (first === undefined) throw new Error('a special sync lost a run');
+  return {
+    id: first.id,
+    start: Date.parse(first.created_at),
+    view: (now) => pick(status(startedAt, now)) ?? first,
+  };
+}
+
+const current = (s: BulkSyncStatusResponse) => s.current_execution;
+const last = (s: BulkSyncStatusResponse) => s.last_execution;
+
+function configs(
+  id: string,
+  source: Record<string, unknown>,
+  destination: Record<string, unknown>,
+): Pick<CatalogueEntry, 'sourceConfiguration' | 'destinationConfiguration'> {
+  return {
+    sourceConfiguration: { ...source, password: fakeSecret(`${id}/source`) },
+    destinationConfiguration: { ...destination, password: fakeSecret(`${id}/destination`) },
+  };
+}
+
+const DAY = 24;
+
+/** The six syncs of the first scenario, with their clock-driven statuses, in list order. */
 export const BUILT_IN_SYNCS: readonly SyncDefinition[] = [
   {
     id: SIM_SYNCS.orders,
-    name: 'Orders to warehouse',
+    name: 'Postgres → Snowflake',
     active: true,
-    mode: 'snapshot',
-    frequency: 'continuous',
+    entry: {
+      mode: 'snapshot',
+      source: SIM_CONNECTIONS.postgres,
+      destination: SIM_CONNECTIONS.snowflake,
+      schedule: { frequency: 'continuous' },
+      createdHoursAgo: 210 * DAY,
+      updatedHoursAgo: 26,
+      createdBy: ACTORS.dana,
+      updatedBy: ACTORS.dana,
+      ...configs(SIM_SYNCS.orders, { replication_slot: 'polytomic_orders' }, { schema: 'raw_app' }),
+      addNewFields: 'all',
+      addNewObjects: 'none',
+      concurrencyLimit: 4,
+    },
     status: (start, now) => ({ data: cycleStatus(ORDERS, start, now) }),
+    runs: cycleRuns(ORDERS),
+    manual: cycleManual(ORDERS),
   },
   {
     id: SIM_SYNCS.invoices,
-    name: 'Invoices to warehouse',
+    name: 'Postgres billing → BigQuery',
     active: true,
-    mode: 'snapshot',
-    frequency: 'continuous',
+    entry: {
+      mode: 'snapshot',
+      source: SIM_CONNECTIONS.postgres,
+      destination: SIM_CONNECTIONS.bigquery,
+      schedule: { frequency: 'continuous' },
+      createdHoursAgo: 160 * DAY,
+      updatedHoursAgo: 9 * DAY,
+      createdBy: ACTORS.priya,
+      updatedBy: ACTORS.priya,
+      ...configs(SIM_SYNCS.invoices, { schemas: ['billing'] }, { dataset: 'billing' }),
+      addNewFields: 'all',
+      addNewObjects: 'all',
+      concurrencyLimit: null,
+    },
     status: (start, now) => ({ data: cycleStatus(INVOICES, start, now) }),
+    runs: cycleRuns(INVOICES),
+    manual: cycleManual(INVOICES),
   },
   {
     id: SIM_SYNCS.cdc,
-    name: 'App database CDC',
+    name: 'MySQL CDC → Snowflake',
     active: true,
-    mode: 'replicate',
-    frequency: 'continuous',
+    entry: {
+      mode: 'replicate',
+      source: SIM_CONNECTIONS.mysql,
+      destination: SIM_CONNECTIONS.snowflake,
+      schedule: { frequency: 'continuous' },
+      createdHoursAgo: 240 * DAY,
+      updatedHoursAgo: 5 * DAY,
+      createdBy: ACTORS.dana,
+      updatedBy: ACTORS.terraform,
+      ...configs(SIM_SYNCS.cdc, { binlog_retention_hours: 72 }, { schema: 'app_cdc' }),
+      addNewFields: 'all',
+      addNewObjects: 'all',
+      concurrencyLimit: null,
+    },
     status: (start, now) => ({
       data: { ...cycleStatus(CDC, start, now), ingestion_status: ingestionStatus(start, now) },
     }),
+    runs: cycleRuns(CDC),
+    ingestion: ingestionStatus,
+    manual: cycleManual(CDC),
   },
   {
     id: SIM_SYNCS.idle,
-    name: 'CRM nightly',
+    name: 'Salesforce → Snowflake',
     active: true,
-    mode: 'snapshot',
-    frequency: 'custom',
+    entry: {
+      mode: 'snapshot',
+      source: SIM_CONNECTIONS.salesforce,
+      destination: SIM_CONNECTIONS.snowflake,
+      // Its next run is always within five minutes.
+      schedule: { frequency: 'custom', minute: '*/5', hour: '*', day_of_month: '*', month: '*' },
+      createdHoursAgo: 300 * DAY,
+      updatedHoursAgo: 15 * DAY,
+      createdBy: ACTORS.marco,
+      updatedBy: ACTORS.marco,
+      ...configs(SIM_SYNCS.idle, { lookback_days: 2 }, { schema: 'salesforce' }),
+      addNewFields: 'onlyIncremental',
+      addNewObjects: 'none',
+      concurrencyLimit: null,
+    },
     status: (start, now) => ({ data: idleStatus(start, now) }),
+    runs: (startedAt) =>
+      fixedSource([statusRun(startedAt, last, idleStatus)], (now, blocked) =>
+        periodicNext(startedAt, IDLE_PERIOD_MS, now, blocked),
+      ),
+    manual: {
+      fetchMode: 'incremental',
+      outputDisposition: 'retain',
+      schemas: [
+        { schema: 'crm.accounts', outputName: 'crm_accounts', records: 40_000, share: 0.8 },
+        { schema: 'crm.contacts', outputName: 'crm_contacts', records: 8_213, share: 0.5 },
+      ],
+    },
   },
   {
     id: SIM_SYNCS.backfill,
-    name: 'Event history backfill',
+    name: 'Postgres → Redshift (event backfill)',
     active: true,
-    mode: 'replicate',
-    frequency: 'manual',
+    entry: {
+      mode: 'replicate',
+      source: SIM_CONNECTIONS.postgres,
+      destination: SIM_CONNECTIONS.redshift,
+      schedule: { frequency: 'manual' },
+      createdHoursAgo: 45 * DAY,
+      updatedHoursAgo: 2 * DAY,
+      createdBy: ACTORS.priya,
+      updatedBy: ACTORS.priya,
+      ...configs(SIM_SYNCS.backfill, { schemas: ['events'] }, { schema: 'events' }),
+      addNewFields: 'none',
+      addNewObjects: 'none',
+      concurrencyLimit: 8,
+    },
     status: (start, now) => ({ data: backfillStatus(start, now) }),
+    runs: (startedAt) =>
+      fixedSource([
+        statusRun(startedAt, last, backfillStatus),
+        statusRun(startedAt, current, backfillStatus),
+      ]),
+    manual: {
+      fetchMode: 'none',
+      outputDisposition: 'retain',
+      schemas: [
+        { schema: 'events.page_views', outputName: 'page_views', records: 4_800_000, share: 1 },
+        { schema: 'events.sessions', outputName: 'sessions', records: 120_000, share: 0.7 },
+      ],
+    },
   },
   {
     id: SIM_SYNCS.unknown,
-    name: 'ERP ledger',
+    name: 'NetSuite → Snowflake',
     active: false,
-    mode: 'snapshot',
-    frequency: 'daily',
+    entry: {
+      mode: 'snapshot',
+      source: SIM_CONNECTIONS.netsuite,
+      destination: SIM_CONNECTIONS.snowflake,
+      schedule: { frequency: 'daily', minute: '0', hour: '3' },
+      createdHoursAgo: 100 * DAY,
+      updatedHoursAgo: 4 * DAY,
+      createdBy: ACTORS.marco,
+      updatedBy: ACTORS.marco,
+      ...configs(SIM_SYNCS.unknown, { subsidiaries: ['EU'] }, { schema: 'erp' }),
+      addNewFields: 'all',
+      addNewObjects: 'none',
+      concurrencyLimit: null,
+    },
     status: (start, now) => ({ data: unknownStatus(start, now) }),
+    runs: (startedAt) =>
+      fixedSource([
+        statusRun(startedAt, last, unknownStatus),
+        statusRun(startedAt, current, unknownStatus),
+      ]),
+    manual: {
+      fetchMode: 'none',
+      outputDisposition: 'retain',
+      schemas: [{ schema: 'erp.ledger', outputName: 'erp_ledger', records: 25_000, share: 0.9 }],
+    },
   },
 ];
-
-/** The list / get-sync item for a sync. */
-export function syncSummary(sync: SyncDefinition): BulkSyncSummary {
-  return {
-    id: sync.id,
-    name: sync.name,
-    active: sync.active,
-    mode: sync.mode,
-    organization_id: SIM_ORG_ID,
-    source_connection_id: stableUuid(`${sync.id}/source`),
-    destination_connection_id: stableUuid(`${sync.id}/destination`),
-    default_schedule: { frequency: sync.frequency },
-    created_at: '2026-01-15T09:00:00Z',
-    updated_at: '2026-01-15T09:00:00Z',
-  };
-}

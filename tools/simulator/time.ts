@@ -17,3 +17,8 @@ export function stableUuid(seed: string): string {
     hex.slice(20, 32),
   ].join('-');
 }
+
+/** A stable number in [0, 1) derived from a seed, for deterministic variety. */
+export function stableUnit(seed: string): number {
+  return Number.parseInt(createHash('sha1').update(seed).digest('hex').slice(0, 12), 16) / 2 ** 48;
+}
