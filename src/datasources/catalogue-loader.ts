@@ -71,10 +71,12 @@ export function createCatalogueLoader(options: CatalogueLoaderOptions): Catalogu
   const connections = lazy(() =>
     loader((id: string) => store.connection(id, authorization, call), lower),
   );
+  // DataLoader takes no undefined key: a listing of both kinds is asked for as 'all'.
   const lists = lazy(() =>
     loader(
-      (active: boolean | undefined) => store.list(authorization, active, call),
-      (active) => String(active),
+      (active: boolean | 'all') =>
+        store.list(authorization, active === 'all' ? undefined : active, call),
+      String,
     ),
   );
   const histories = lazy(() =>
@@ -99,7 +101,7 @@ export function createCatalogueLoader(options: CatalogueLoaderOptions): Catalogu
   return {
     sync: (id) => syncs().load(id),
     connection: (id) => connections().load(id),
-    list: (active) => lists().load(active),
+    list: (active) => lists().load(active ?? 'all'),
     history: (page) => histories().load(page),
     execution: (syncId, executionId) => executions().load([syncId, executionId]),
   };

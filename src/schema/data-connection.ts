@@ -42,7 +42,8 @@ builder.asEntity(DataConnectionRef, {
   key: builder.selection<{ id: string }>('id'),
   resolveReference: ({ id }, context) => {
     checkId(id, 'connection');
-    return asEntry(connectionOf(id, context));
+    // A copy: @apollo/subgraph marks each entity with its __typename, and records are frozen.
+    return asEntry(connectionOf(id, context).then((record) => ({ ...record })));
   },
 });
 

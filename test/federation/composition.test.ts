@@ -29,7 +29,36 @@ const EXPECTED: SupergraphSummary = {
         '@join__type(graph: PIPELINES, key: "id", resolvable: false)',
         '@join__type(graph: POLYTOMIC, key: "id")',
       ],
-      fields: { id: 'ID!', status: 'BulkSyncStatus @join__field(graph: POLYTOMIC)' },
+      fields: {
+        id: 'ID!',
+        status: 'BulkSyncStatus @join__field(graph: POLYTOMIC)',
+        // v2: the sync's own fields, its connections and history.
+        name: 'String @join__field(graph: POLYTOMIC)',
+        active: 'Boolean @join__field(graph: POLYTOMIC)',
+        mode: 'SyncMode @join__field(graph: POLYTOMIC)',
+        rawMode: 'String @join__field(graph: POLYTOMIC)',
+        schedule: 'Schedule @join__field(graph: POLYTOMIC)',
+        source: 'DataConnection @join__field(graph: POLYTOMIC)',
+        destination: 'DataConnection @join__field(graph: POLYTOMIC)',
+        createdAt: 'DateTime @join__field(graph: POLYTOMIC)',
+        updatedAt: 'DateTime @join__field(graph: POLYTOMIC)',
+        createdBy: 'Actor @join__field(graph: POLYTOMIC)',
+        updatedBy: 'Actor @join__field(graph: POLYTOMIC)',
+        executions: 'ExecutionConnection @join__field(graph: POLYTOMIC)',
+        execution: 'Execution @join__field(graph: POLYTOMIC)',
+      },
+    },
+    DataConnection: {
+      joins: ['@join__type(graph: POLYTOMIC, key: "id")'],
+      fields: {
+        id: 'ID!',
+        name: 'String',
+        type: 'String',
+        typeName: 'String',
+        logoUrl: 'String',
+        status: 'String',
+        statusError: 'String',
+      },
     },
     Pipeline: {
       joins: ['@join__type(graph: PIPELINES, key: "id")'],
@@ -41,6 +70,16 @@ const EXPECTED: SupergraphSummary = {
         pipelines: '[Pipeline!]! @join__field(graph: PIPELINES)',
         bulkSync: 'BulkSync @join__field(graph: POLYTOMIC)',
         bulkSyncs: '[BulkSync]! @join__field(graph: POLYTOMIC)',
+        allBulkSyncs: 'BulkSyncConnection! @join__field(graph: POLYTOMIC)',
+        dataConnection: 'DataConnection @join__field(graph: POLYTOMIC)',
+      },
+    },
+    Mutation: {
+      joins: ['@join__type(graph: POLYTOMIC)'],
+      fields: {
+        startBulkSync: 'StartBulkSyncPayload!',
+        cancelBulkSync: 'CancelBulkSyncPayload!',
+        setBulkSyncActive: 'SetBulkSyncActivePayload!',
       },
     },
     Subscription: {
@@ -100,7 +139,13 @@ describe.each([
     expect(api).toEqual({
       Query: {
         joins: [],
-        fields: { pipelines: '[Pipeline!]!', bulkSync: 'BulkSync', bulkSyncs: '[BulkSync]!' },
+        fields: {
+          pipelines: '[Pipeline!]!',
+          bulkSync: 'BulkSync',
+          bulkSyncs: '[BulkSync]!',
+          allBulkSyncs: 'BulkSyncConnection!',
+          dataConnection: 'DataConnection',
+        },
       },
       Subscription: { joins: [], fields: { bulkSync: 'BulkSync!', bulkSyncChanges: 'BulkSync!' } },
     });

@@ -178,7 +178,7 @@ describe('_entities', () => {
     });
 
     const foreign = inputErrorAt(
-      'A representation must be an object with "__typename": "BulkSync" and an "id".',
+      'A representation must be an object with "__typename": "BulkSync" (or "DataConnection") and an "id".',
     );
     expect(res.body).toEqual({
       data: { _entities: [null, entity(0), null, null, null] },

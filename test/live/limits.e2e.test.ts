@@ -143,7 +143,7 @@ describe('MAX_POLLERS', () => {
 });
 
 describe('input errors over WebSocket', () => {
-  it('carry only the contract code (none of yoga’s HTTP hints); a mutation is one', async () => {
+  it('carry only the contract code (none of yoga’s HTTP hints); a mutation of no field is one', async () => {
     const { t, open } = await begin();
     const client = open();
     const syntax = watch(client, 'subscription { bulkSync(id: ', {});
@@ -154,8 +154,8 @@ describe('input errors over WebSocket', () => {
     await ended(mutation);
     expect(mutation.error).toEqual([
       {
-        message: 'This API has no mutations; only queries and subscriptions.',
-        locations: [{ line: 1, column: 1 }],
+        message: 'Cannot query field "bulkSync" on type "Mutation".',
+        locations: [{ line: 1, column: 12 }],
         extensions: { code: 'BAD_USER_INPUT' },
       },
     ]);

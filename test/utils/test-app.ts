@@ -3,7 +3,12 @@ import { afterEach } from 'vitest';
 import { type App, type AppOptions, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { createSimulator, SIM_KEY, type Simulator } from '../../tools/simulator/index.js';
+import {
+  createSimulator,
+  SIM_KEY,
+  type Simulator,
+  type SimulatorOptions,
+} from '../../tools/simulator/index.js';
 
 /** A gateway wired to a fresh simulator, with its log lines captured for assertions. */
 export interface TestApp {
@@ -87,8 +92,9 @@ export function captureLogs(): { logs: string[]; sink: Writable } {
 export async function startTestApp(
   env: Record<string, string | undefined> = {},
   options: Omit<AppOptions, 'logger'> = {},
+  simulator: SimulatorOptions = {},
 ): Promise<TestApp> {
-  const sim = createSimulator();
+  const sim = createSimulator(simulator);
   await sim.start();
   const { logs, sink } = captureLogs();
   const config = loadConfig({

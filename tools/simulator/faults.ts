@@ -4,8 +4,19 @@ import type { RouteKind } from './routes.js';
 
 /** A misbehaviour the simulator can apply to a request instead of (or around) its answer. */
 export type Fault =
-  /** Answer with this status; the body defaults to an `ApiError` for the status. */
-  | { kind: 'status'; status: number; body?: string | object; headers?: Record<string, string> }
+  /**
+   * Answer with this status; the body defaults to an `ApiError` for the status. An `edge` answer
+   * comes from the network in front of Polytomic's application (a load balancer's 503): the
+   * request never reached it, so an action's Idempotency-Key stays free for the retry. Otherwise
+   * Polytomic answered, and a replay of the key gets the same answer.
+   */
+  | {
+      kind: 'status';
+      status: number;
+      body?: string | object;
+      headers?: Record<string, string>;
+      edge?: boolean;
+    }
   /** Answer normally after `ms`. */
   | { kind: 'delay'; ms: number }
   /** Never answer; the socket stays open until the client gives up or the server closes. */

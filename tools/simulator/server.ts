@@ -142,7 +142,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         req.socket.resetAndDestroy();
         break;
       case 'status':
-        send(settle(statusFaultReply(fault)));
+        if (fault.edge) claim?.release();
+        send(fault.edge ? statusFaultReply(fault) : settle(statusFaultReply(fault)));
         break;
       case 'malformed':
         send(settle(jsonReply(200, fault.body ?? TRUNCATED_BODY)));

@@ -154,7 +154,8 @@ export function parseConnectionBody(body: string, id: string): DataConnectionRec
     typeName: data.type?.name ?? null,
     logoUrl: data.type?.logo_url ?? null,
     status: data.status ?? null,
-    statusError: data.status_error ?? null,
+    // A healthy connection's error is sent as "": there is none.
+    statusError: data.status_error || null,
   });
 }
 

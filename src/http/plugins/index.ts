@@ -14,7 +14,6 @@ import { useRequestErrorCodes } from './errors/request-error-codes.js';
 import { useBodyLimit } from './safety/body-limit.js';
 import { useBrowserCSRFPrevention } from './safety/csrf.js';
 import { useDemandControl } from './safety/demand-control.js';
-import { useKnownOperationTypes } from './safety/known-operation-types.js';
 import { useOperationLimits } from './safety/limits.js';
 import { useNoIntrospection } from './safety/no-introspection.js';
 import { usePersistedOperationsOnly } from './safety/persisted-operations.js';
@@ -62,10 +61,6 @@ export function requestPlugins(parts: PluginParts): Plugin[] {
     {
       why: 'Operation limits (GraphQL Armor): wraps parsing and adds validation rules.',
       plugin: useOperationLimits(safety),
-    },
-    {
-      why: 'A validation rule: an operation type the schema has no root for is refused.',
-      plugin: useKnownOperationTypes(),
     },
     {
       why: 'A validation rule, when introspection is off.',

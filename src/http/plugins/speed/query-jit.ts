@@ -4,16 +4,15 @@ import type { Logger } from '../../../observability/logger.js';
 
 /**
  * Queries run compiled (graphql-jit): a full-status query walks about a hundred fields per sync,
- * and execution was the largest cost on the hot path. Documents graphql-jit would run wrongly
- * stay on graphql-js:
- * - subscriptions, which keep graphql-js semantics;
+ * and execution was the largest cost on the hot path. Only queries: subscriptions keep
+ * graphql-js semantics, and a mutation makes an upstream call whatever runs it. Queries
+ * graphql-jit would run wrongly stay on graphql-js too:
  * - a document of several operations: the plugin caches a compiled query per document whatever
  *   operationName asks, so every name would run the first one compiled;
  * - a variable inside an object or list literal (as in federation's `_entities` with
  *   representations written in the document): graphql-jit parses a scalar literal without the
  *   operation's variables, so the variable is lost, and prints a warning to stderr. Routers pass
  *   representations as a variable, which compiles.
- * (Mutations are refused at validation: this schema has none.)
  */
 export function useQueryJit(logger: Logger): ReturnType<typeof useGraphQlJit> {
   const compiles = new WeakMap<DocumentNode, boolean>();

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { SIM_CATALOGUE_SYNCS, SIM_KEY } from '../../tools/simulator/index.js';
+import { executionOf, useLiveGateways, watch } from '../utils/live-helpers.js';
+import { until } from '../utils/manual-scheduler.js';
+
+const start = useLiveGateways();
+const SYNC = SIM_CATALOGUE_SYNCS.hubspotSnowflake;
+const OWN = { authorization: `Bearer ${SIM_KEY}` };
+
+const WATCH = /* GraphQL */ `
+  subscription ($id: ID!) {
+    bulkSync(id: $id) { id name status { currentExecution { status } } }
+  }`;
+
+describe('an action seen live', () => {
+  it('reaches a subscriber of an idle sync at once, not at the idle cadence', async () => {
+    const gateway = await start();
+    const a = watch(gateway.open(), WATCH, { id: SYNC });
+    const b = watch(gateway.open(), WATCH, { id: SYNC });
+    await until(() => a.events.length === 1 && b.events.length === 1);
+    expect(executionOf(a.events[0])).toBeNull();
+    // Idle: the next poll is 30 s away on the test's clock, which does not move from here on.
+    const idleTimer = gateway.scheduler.pending().map((timer) => timer.ms);
+    expect(Math.min(...idleTimer)).toBeGreaterThanOrEqual(25_000);
+
+    const started = await gateway.t.app.yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...OWN },
+      body: JSON.stringify({
+        query: 'mutation ($id: ID!) { startBulkSync(id: $id) { execution { id } } }',
+        variables: { id: SYNC },
+      }),
+    });
+    expect(((await started.json()) as { errors?: unknown }).errors).toBeUndefined();
+    await until(() => a.events.length === 2 && b.events.length === 2);
+    for (const w of [a, b]) {
+      expect(['CREATED', 'SCHEDULED', 'RUNNING']).toContain(executionOf(w.events[1])?.['status']);
+      expect((w.events[1]?.data?.['bulkSync'] as { name: string }).name).toBe(
+        'HubSpot → Snowflake',
+      );
+    }
+    // The sync's own record: one call for both subscribers and both events (CATALOG_TTL_MS).
+    expect(gateway.t.sim.calls('sync')).toBe(1);
+    expect(gateway.t.sim.calls('status')).toBe(2);
+  });
+});
