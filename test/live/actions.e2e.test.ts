@@ -35,9 +35,7 @@ describe('an action seen live', () => {
     await until(() => a.events.length === 2 && b.events.length === 2);
     for (const w of [a, b]) {
       expect(['CREATED', 'SCHEDULED', 'RUNNING']).toContain(executionOf(w.events[1])?.['status']);
-      expect((w.events[1]?.data?.['bulkSync'] as { name: string }).name).toBe(
-        'HubSpot → Snowflake',
-      );
+      expect(w.events[1]?.data?.['bulkSync']).toMatchObject({ name: 'HubSpot → Snowflake' });
     }
     // The sync's own record: one call for both subscribers and both events (CATALOG_TTL_MS).
     expect(gateway.t.sim.calls('sync')).toBe(1);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SIM_CATALOGUE_SYNCS, SIM_KEY, SIM_SYNCS } from '../../tools/simulator/index.js';
+import { dataOf } from '../utils/answers.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 
 let t: TestApp;
@@ -51,10 +52,10 @@ describe('startBulkSync', () => {
     await t.query('query ($id: ID!) { bulkSync(id: $id) { id } }', { id: SYNC }, OWN);
     const answer = await t.query(START, { id: SYNC }, OWN);
     expect(answer.body.errors).toBeUndefined();
-    const { execution, bulkSync } = answer.body.data?.['startBulkSync'] as {
+    const { execution, bulkSync } = dataOf<{
       execution: { id: string; status: string; isTest: boolean };
       bulkSync: { status: { currentExecution: { id: string; status: string } } };
-    };
+    }>(answer, 'startBulkSync');
     expect(execution.isTest).toBe(false);
     expect(bulkSync.status.currentExecution.id).toBe(execution.id);
     expect(['CREATED', 'SCHEDULED', 'RUNNING']).toContain(bulkSync.status.currentExecution.status);
@@ -105,7 +106,7 @@ describe('startBulkSync', () => {
     const key = 'dashboard-run-0001';
     const answer = await t.query(START, { id: SYNC, key, input: { test: true } }, OWN);
     expect(
-      (answer.body.data?.['startBulkSync'] as { execution: { isTest: boolean } }).execution.isTest,
+      dataOf<{ execution: { isTest: boolean } }>(answer, 'startBulkSync').execution.isTest,
     ).toBe(true);
     expect(t.sim.requests.find((r) => r.route === 'start')?.headers['idempotency-key']).toBe(key);
   });
@@ -134,7 +135,7 @@ describe('cancelBulkSync and setBulkSyncActive', () => {
     await t.query(START, { id: SYNC }, OWN);
     const answer = await t.query(CANCEL, { id: SYNC }, OWN);
     expect(answer.body.errors).toBeUndefined();
-    expect((answer.body.data?.['cancelBulkSync'] as { message: string }).message).toMatch(/\w/);
+    expect(dataOf<{ message: string }>(answer, 'cancelBulkSync').message).toMatch(/\w/);
     const status = await t.query(
       'query ($id: ID!) { bulkSync(id: $id) { status { currentExecution { status } } } }',
       { id: SYNC },
@@ -147,9 +148,9 @@ describe('cancelBulkSync and setBulkSyncActive', () => {
   it('pause and resume: the sync’s own record is read afresh, not from the cache', async () => {
     t = await startTestApp({ CATALOG_TTL_MS: '60000' });
     const read = async () =>
-      (
-        (await t.query('query ($id: ID!) { bulkSync(id: $id) { active } }', { id: SYNC }, OWN)).body
-          .data?.['bulkSync'] as { active: boolean }
+      dataOf<{ active: boolean }>(
+        await t.query('query ($id: ID!) { bulkSync(id: $id) { active } }', { id: SYNC }, OWN),
+        'bulkSync',
       ).active;
     expect(await read()).toBe(true);
     const paused = await t.query(PAUSE, { id: SYNC, active: false }, OWN);

@@ -7,6 +7,7 @@ import {
   SIM_SECRET_PREFIX,
   SIM_SYNCS,
 } from '../../tools/simulator/index.js';
+import { dataOf } from '../utils/answers.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 
 let t: TestApp;
@@ -126,11 +127,9 @@ describe('allBulkSyncs', () => {
       }
     }`);
     expect(answer.body.errors).toBeUndefined();
-    const nodes = (
-      answer.body.data?.['allBulkSyncs'] as {
-        nodes: { id: string; source: { id: string }; destination: { id: string } }[];
-      }
-    ).nodes;
+    const nodes = dataOf<{
+      nodes: { id: string; source: { id: string }; destination: { id: string } }[];
+    }>(answer, 'allBulkSyncs').nodes;
     const connections = new Set(nodes.flatMap((n) => [n.source.id, n.destination.id]));
     expect(nodes).toHaveLength(5);
     expect([t.sim.calls('list'), t.sim.calls('status'), t.sim.calls('sync')]).toEqual([1, 5, 0]);
@@ -147,10 +146,10 @@ describe('allBulkSyncs', () => {
         'query ($after: String) { allBulkSyncs(first: 4, after: $after) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }',
         { after },
       );
-      const { edges, pageInfo } = answer.body.data?.['allBulkSyncs'] as {
+      const { edges, pageInfo } = dataOf<{
         edges: { cursor: string; node: { id: string } }[];
         pageInfo: { hasNextPage: boolean; endCursor: string | null };
-      };
+      }>(answer, 'allBulkSyncs');
       seen.push(...edges.map((edge) => edge.node.id));
       expect(pageInfo.endCursor).toBe(edges.at(-1)?.cursor ?? null);
       if (!pageInfo.hasNextPage) break;
@@ -168,7 +167,7 @@ describe('allBulkSyncs', () => {
         'query ($active: Boolean) { allBulkSyncs(active: $active, first: 100) { nodes { id } } }',
         { active },
       );
-      return (answer.body.data?.['allBulkSyncs'] as { nodes: { id: string }[] }).nodes.map(
+      return dataOf<{ nodes: { id: string }[] }>(answer, 'allBulkSyncs').nodes.map(
         (node) => node.id,
       );
     };
@@ -199,8 +198,8 @@ describe('allBulkSyncs', () => {
     const page = await t.query(
       '{ allBulkSyncs(active: true, first: 1) { pageInfo { endCursor } } }',
     );
-    const cursor = (page.body.data?.['allBulkSyncs'] as { pageInfo: { endCursor: string } })
-      .pageInfo.endCursor;
+    const cursor = dataOf<{ pageInfo: { endCursor: string } }>(page, 'allBulkSyncs').pageInfo
+      .endCursor;
     const otherFilter = await t.query(
       'query ($after: String) { allBulkSyncs(active: false, after: $after) { nodes { id } } }',
       { after: cursor },
@@ -216,7 +215,7 @@ describe('allBulkSyncs', () => {
       {},
       { authorization: `Bearer ${SIM_OTHER_KEY}` },
     );
-    const ids = (answer.body.data?.['allBulkSyncs'] as { nodes: { id: string }[] }).nodes.map(
+    const ids = dataOf<{ nodes: { id: string }[] }>(answer, 'allBulkSyncs').nodes.map(
       (node) => node.id,
     );
     expect(ids.sort()).toEqual([SIM_SYNCS.orders, SIM_SYNCS.cdc].sort());

@@ -6,6 +6,7 @@ import {
   SIM_SECRET_PREFIX,
   SIM_SYNCS,
 } from '../../tools/simulator/index.js';
+import { dataOf } from '../utils/answers.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 
 let t: TestApp;
@@ -57,7 +58,7 @@ async function walk(id: string, first: number, onlyTerminal = false) {
   for (;;) {
     const answer = await t.query(PAGE, { id, first, after, onlyTerminal });
     expect(answer.body.errors).toBeUndefined();
-    const page = (answer.body.data?.['bulkSync'] as { executions: Page }).executions;
+    const page = dataOf<{ executions: Page }>(answer, 'bulkSync').executions;
     pages += 1;
     ids.push(...page.edges.map((edge) => edge.node.id));
     expect(page.pageInfo.endCursor).toBe(page.edges.at(-1)?.cursor ?? null);
@@ -85,8 +86,7 @@ describe('history', () => {
     const terminal = await walk(sync, 25, true);
     expect(terminal.ids).toEqual(await upstreamHistory(sync, true));
     const first = await t.query(PAGE, { id: sync, first: 1 });
-    const cursor = (first.body.data?.['bulkSync'] as { executions: Page }).executions.pageInfo
-      .endCursor;
+    const cursor = dataOf<{ executions: Page }>(first, 'bulkSync').executions.pageInfo.endCursor;
     const before = t.sim.calls('executions');
     const mixed = await t.query(PAGE, { id: sync, after: cursor, onlyTerminal: true });
     expect(codes(mixed.body)).toEqual(['BAD_USER_INPUT']);
@@ -103,8 +103,9 @@ describe('history', () => {
       'query ($id: ID!, $e: ID!) { bulkSync(id: $id) { execution(id: $e) { id status schemas { schema status } } } }',
       { id: sync, e: latest },
     );
-    const execution = (
-      answer.body.data?.['bulkSync'] as { execution: { id: string; schemas: unknown[] } }
+    const execution = dataOf<{ execution: { id: string; schemas: unknown[] } }>(
+      answer,
+      'bulkSync',
     ).execution;
     expect(execution.id).toBe(latest);
     expect(execution.schemas.length).toBeGreaterThan(0);
@@ -129,9 +130,10 @@ describe('latestExecution', () => {
       'query ($ids: [ID!]!) { bulkSyncs(ids: $ids) { status { currentExecution { id } lastExecution { id } latestExecution { id } } } }',
       { ids: [SIM_SYNCS.backfill, SIM_SYNCS.idle] },
     );
-    const [running, idle] = answer.body.data?.['bulkSyncs'] as {
-      status: Record<string, { id: string } | null>;
-    }[];
+    const [running, idle] = dataOf<{ status: Record<string, { id: string } | null> }[]>(
+      answer,
+      'bulkSyncs',
+    );
     expect(running?.status['currentExecution']).not.toBeNull();
     expect(running?.status['latestExecution']).toEqual(running?.status['currentExecution']);
     expect(idle?.status['currentExecution']).toBeNull();
@@ -152,9 +154,9 @@ describe('dataConnection', () => {
       type: 'stripe',
       status: 'error',
     });
-    expect(
-      (answer.body.data?.['dataConnection'] as { statusError: string | null }).statusError,
-    ).toMatch(/\w/);
+    expect(dataOf<{ statusError: string | null }>(answer, 'dataConnection').statusError).toMatch(
+      /\w/,
+    );
     const entities = await t.query(
       'query ($r: [_Any!]!) { _entities(representations: $r) { ... on DataConnection { id type } ... on BulkSync { id name } } }',
       {
