@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { composeServices } from '@apollo/composition';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -17,8 +16,9 @@ import {
 } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import type { Simulator } from '../../tools/simulator/index.js';
-import { syncId } from './gateway-helpers.js';
-import { envelope } from './live-helpers.js';
+import { envelope, syncId } from '../fixtures/status.js';
+import { leftover } from './leftovers.js';
+import { listen } from './net.js';
 
 /** The subgraph name this gateway has in the company graph. */
 export const BULK_SYNC_SUBGRAPH = 'polytomic';
@@ -145,39 +145,38 @@ export interface PipelineSubgraph {
   close(): Promise<void>;
 }
 
+/** `Query.pipelines` and `Pipeline` of a Pipeline subgraph, over its current `rows`. */
+export function pipelineResolvers(subgraph: { rows: PipelineRow[] }) {
+  return {
+    Query: { pipelines: () => subgraph.rows },
+    Pipeline: {
+      __resolveReference: (reference: { id: string }) =>
+        subgraph.rows.find((row) => row.id === reference.id) ?? null,
+      bulkSync: (row: PipelineRow) => (row.bulkSyncId === null ? null : { id: row.bulkSyncId }),
+    },
+  };
+}
+
 export async function startPipelineSubgraph(rows: PipelineRow[] = []): Promise<PipelineSubgraph> {
   const subgraph: PipelineSubgraph = { url: '', rows, close: async () => {} };
   const schema = buildSubgraphSchema({
     typeDefs: parse(PIPELINE_SDL),
-    resolvers: {
-      Query: { pipelines: () => subgraph.rows },
-      Pipeline: {
-        __resolveReference: (reference: { id: string }) =>
-          subgraph.rows.find((row) => row.id === reference.id) ?? null,
-        bulkSync: (row: PipelineRow) => (row.bulkSyncId === null ? null : { id: row.bulkSyncId }),
-      },
-    },
+    resolvers: pipelineResolvers(subgraph),
   });
   Object.assign(subgraph, await serveSubgraph(schema));
   return subgraph;
 }
 
-/** Serves a subgraph schema with yoga on a free port: its /graphql URL and how to stop it. */
+/**
+ * Serves a subgraph schema with yoga on a free port: its /graphql URL and how to stop it (also
+ * done with the leftovers).
+ */
 export async function serveSubgraph(
   schema: GraphQLSchema,
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const yoga = createYoga({ schema, logging: false, maskedErrors: false, landingPage: false });
-  const server = createServer(yoga);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/graphql`,
-    close: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-    },
-  };
+  const { url, close } = await listen(createServer(yoga));
+  return { url: `${url}/graphql`, close };
 }
 
 /** `{ _service { sdl } }` of a running subgraph, over HTTP as a router fetches it. */
@@ -220,12 +219,12 @@ type GatewayExecutor = ApolloGateway['executor'];
 type GatewayRequestContext = Parameters<GatewayExecutor>[0];
 
 /**
- * `@apollo/gateway` loaded from a supergraph SDL, in this process. The choice: @apollo/server is
- * not a dependency and is not needed, because the gateway's `executor` (what Apollo Server calls
- * once it has parsed and validated a request) is the whole router path: it validates variables,
- * plans with `@apollo/query-planner`, fetches from each subgraph over real HTTP
- * (`RemoteGraphQLDataSource`) and merges. Here it gets the request context Apollo Server would
- * build; every subgraph fetch is recorded on the way out.
+ * `@apollo/gateway` loaded from a supergraph SDL, in this process, stopped with the leftovers.
+ * The choice: @apollo/server is not a dependency and is not needed, because the gateway's
+ * `executor` (what Apollo Server calls once it has parsed and validated a request) is the whole
+ * router path: it validates variables, plans with `@apollo/query-planner`, fetches from each
+ * subgraph over real HTTP (`RemoteGraphQLDataSource`) and merges. Here it gets the request
+ * context Apollo Server would build; every subgraph fetch is recorded on the way out.
  */
 export async function startApolloGateway(supergraphSdl: string): Promise<Router> {
   const fetches: SubgraphFetch[] = [];
@@ -255,6 +254,7 @@ export async function startApolloGateway(supergraphSdl: string): Promise<Router>
       }),
   });
   const { schema, executor } = await gateway.load();
+  const stop = leftover('Apollo gateway', () => gateway.stop());
   const cache = new Map<string, string>();
   return {
     fetches,
@@ -290,7 +290,7 @@ export async function startApolloGateway(supergraphSdl: string): Promise<Router>
         ...(result.errors && { errors: result.errors.map(formatError) }),
       };
     },
-    stop: () => gateway.stop(),
+    stop,
   };
 }
 

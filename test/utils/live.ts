@@ -1,0 +1,66 @@
+import type { Client, ClientOptions } from 'graphql-ws';
+import { createManualScheduler, type ManualScheduler } from './manual-scheduler.js';
+import { startTestApp, type TestApp } from './test-app.js';
+import { until } from './wait.js';
+import { wsClient } from './ws.js';
+
+/** Default POLL_INTERVAL_MS / POLL_IDLE_INTERVAL_MS of the gateway. */
+export const INTERVAL_MS = 2000;
+export const IDLE_MS = 30_000;
+/** Advances past one running-interval timer, jitter (≤ 5%) included. */
+export const ROUND_MS = Math.round(INTERVAL_MS * 1.1);
+
+/** A test app whose poll timers only fire when the test advances `scheduler`. */
+export interface LiveTest {
+  t: TestApp;
+  scheduler: ManualScheduler;
+}
+
+export async function startLive(env: Record<string, string | undefined> = {}): Promise<LiveTest> {
+  const scheduler = createManualScheduler();
+  const t = await startTestApp(env, { scheduler });
+  return { t, scheduler };
+}
+
+/** A live test app listening on a real port, and a way to open WebSocket clients to it. */
+export interface LiveGateway extends LiveTest {
+  /** Base URL (`http://127.0.0.1:<port>`). */
+  url: string;
+  /** A lazy graphql-ws client to this gateway (disposed with the leftovers). */
+  open(options?: Partial<ClientOptions>): Client;
+}
+
+export async function startLiveGateway(
+  env: Record<string, string | undefined> = {},
+): Promise<LiveGateway> {
+  const live = await startLive(env);
+  const url = await live.t.app.start();
+  return { ...live, url, open: (options = {}) => wsClient(url, options) };
+}
+
+/**
+ * Fires one poll round: advances the clock by `ms`, then waits until the upstream has seen
+ * `calls` status requests in all and `pollers` poll timers are pending again (each poll done).
+ */
+export async function round(
+  live: LiveTest,
+  calls: number,
+  pollers: number,
+  ms = ROUND_MS,
+): Promise<void> {
+  live.scheduler.advance(ms);
+  await until(() => live.t.sim.statusCalls() === calls, 5000, `${calls} status calls`);
+  await until(() => live.scheduler.pending().length === pollers, 5000, `${pollers} poll timers`);
+}
+
+/** Advances the clock exactly to the earliest pending poll timer, firing it (and any tied). */
+export function fireNext(scheduler: ManualScheduler): number {
+  const next = Math.min(...scheduler.pending().map((timer) => timer.at));
+  if (!Number.isFinite(next)) throw new Error('no poll timer pending');
+  return scheduler.advance(next - scheduler.now);
+}
+
+/** Whether `delay` is `base` plus the poller's jitter (0 to min(5%, 250 ms)). */
+export function isJittered(delay: number | undefined, base: number): boolean {
+  return delay !== undefined && delay >= base && delay <= base + Math.min(base * 0.05, 250) + 1;
+}
