@@ -1,26 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Client } from 'graphql-ws';
-import { afterEach, describe, expect, it } from 'vitest';
-import { envelope, executionOf, SUB_COUNT, watch, wsClient } from '../utils/live-helpers.js';
-import { until } from '../utils/manual-scheduler.js';
-import {
-  freePort,
-  type ReplicaSet,
-  sleep,
-  startReplicas,
-  untilMetric,
-} from '../utils/redis-replicas.js';
+import { describe, expect, it } from 'vitest';
+import { envelope } from '../fixtures/status.js';
+import { untilMetric } from '../utils/metrics.js';
+import { freePort } from '../utils/net.js';
+import { executionOf, SUB_COUNT } from '../utils/operations.js';
+import { startReplicas } from '../utils/replicas.js';
+import { sleep, until } from '../utils/wait.js';
+import { watch, wsClient } from '../utils/ws.js';
 
 // No Redis needed: REDIS_URL points at a port nothing listens on.
-
-let set: ReplicaSet | undefined;
-const clients: Client[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.dispose()));
-  await set?.close();
-  set = undefined;
-});
 
 const QUERY = /* GraphQL */ `
   query One($id: ID!) {
@@ -31,11 +19,10 @@ const QUERY = /* GraphQL */ `
 describe('Redis unreachable at start', () => {
   it('starts, serves queries and subscriptions by polling locally, and logs the fallback once', async () => {
     const closed = await freePort();
-    set = await startReplicas(2, {
+    const { sim, replicas, clock } = await startReplicas(2, {
       env: { REDIS_URL: `redis://127.0.0.1:${closed}` },
       waitForRedis: false,
     });
-    const { sim, replicas } = set;
     const id = randomUUID();
     sim.addSync(id, envelope({ recordCount: 1 }));
 
@@ -51,14 +38,10 @@ describe('Redis unreachable at start', () => {
       });
     }
 
-    const watches = replicas.map((replica) => {
-      const client = wsClient(replica.url);
-      clients.push(client);
-      return watch(client, SUB_COUNT, { id });
-    });
+    const watches = replicas.map((replica) => watch(wsClient(replica.url), SUB_COUNT, { id }));
     await until(() => watches.every((w) => w.events.length === 1));
     sim.setStatus(id, envelope({ recordCount: 2 }));
-    await until(() => watches.every((w) => w.events.length === 2), 3000);
+    await clock.runUntil(() => watches.every((w) => w.events.length === 2), 3000);
     for (const w of watches) {
       expect(w.events.map(executionOf)).toEqual([{ recordCount: 1 }, { recordCount: 2 }]);
     }
@@ -68,7 +51,8 @@ describe('Redis unreachable at start', () => {
       await untilMetric(replica, 'gateway_redis_up', 0);
     }
 
-    // Three reconnect attempts later (at 200, 600 and 1200 ms), still one line per replica.
+    // Three reconnect attempts later (at 200, 600 and 1200 ms), still one line per replica: a
+    // real wait, as ioredis's reconnect schedule runs on the real clock.
     await sleep(1300);
     for (const replica of replicas) {
       const fallback = replica.logs.filter((line) => line.includes('redis unreachable'));
