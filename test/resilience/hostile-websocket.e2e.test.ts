@@ -1,41 +1,23 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { SIM_SYNCS } from '../../tools/simulator/index.js';
-import { expectNoLeak, ONE_SYNC, syncId } from '../utils/gateway-helpers.js';
-import { envelope, metric } from '../utils/live-helpers.js';
-import { until } from '../utils/manual-scheduler.js';
-import {
-  acknowledgedSocket,
-  messageCode,
-  type RawSocket,
-  rawSocket,
-} from '../utils/resilience-helpers.js';
-import { startTestApp, type TestApp } from '../utils/test-app.js';
-
-let t: TestApp | undefined;
-const sockets: RawSocket[] = [];
-const tempDirs: string[] = [];
-
-afterEach(async () => {
-  for (const socket of sockets.splice(0)) socket.ws.terminate();
-  await t?.close();
-  t = undefined;
-  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+import { envelope, syncId } from '../fixtures/status.js';
+import { expectNoLeak } from '../utils/leaks.js';
+import { metric } from '../utils/metrics.js';
+import { ONE_SYNC } from '../utils/operations.js';
+import { persistedOperationsFile, startTestApp, type TestApp } from '../utils/test-app.js';
+import { until } from '../utils/wait.js';
+import { acknowledgedSocket, messageCode, type RawSocket, rawSocket } from '../utils/ws.js';
 
 async function begin(env: Record<string, string | undefined> = {}) {
   // Idle syncs: the poll timers of any subscription that gets through stay far away.
-  t = await startTestApp({ POLL_INTERVAL_MS: '60000', POLL_IDLE_INTERVAL_MS: '60000', ...env });
+  const t = await startTestApp({
+    POLL_INTERVAL_MS: '60000',
+    POLL_IDLE_INTERVAL_MS: '60000',
+    ...env,
+  });
   const url = await t.app.start();
   return { t, url };
-}
-
-function track(socket: RawSocket): RawSocket {
-  sockets.push(socket);
-  return socket;
 }
 
 const SUB = /* GraphQL */ `
@@ -54,7 +36,7 @@ const subscribe = (id: string, syncIdValue: string) => ({
  */
 async function expectStillServing(t: TestApp, url: string): Promise<void> {
   const calls = t.sim.statusCalls();
-  const socket = track(await acknowledgedSocket(url));
+  const socket = await acknowledgedSocket(url);
   socket.send(subscribe('ok', SIM_SYNCS.idle));
   const next = await socket.waitFor((m) => m['type'] === 'next' && m['id'] === 'ok');
   expect(next['payload']).toEqual({
@@ -75,7 +57,7 @@ describe('hostile WebSocket frames close the socket; the server keeps serving', 
   for (const [name, sendFrame, code] of frames) {
     it(`${name} → ${code}`, async () => {
       const { t, url } = await begin();
-      const socket = track(rawSocket(url));
+      const socket = rawSocket(url);
       await socket.opened;
       sendFrame(socket);
       expect(await socket.waitClosed()).toBe(code);
@@ -87,7 +69,7 @@ describe('hostile WebSocket frames close the socket; the server keeps serving', 
   it('an invalid frame after the handshake closes the socket (4400) and ends its subscriptions', async () => {
     const { t, url } = await begin();
     t.sim.addSync(syncId(1), envelope({ status: null, nextExecutionTime: null }));
-    const socket = track(await acknowledgedSocket(url));
+    const socket = await acknowledgedSocket(url);
     socket.send(subscribe('s1', syncId(1)));
     await socket.waitFor((m) => m['type'] === 'next');
     expect(await metric(t, 'gateway_active_pollers')).toBe(1);
@@ -103,7 +85,7 @@ describe('hostile WebSocket frames close the socket; the server keeps serving', 
     const stderr = vi.spyOn(console, 'error').mockImplementation(() => {});
     onTestFinished(() => stderr.mockRestore());
     const { t, url } = await begin({ WS_MAX_PAYLOAD_BYTES: '1024', LOG_LEVEL: 'debug' });
-    const socket = track(await acknowledgedSocket(url));
+    const socket = await acknowledgedSocket(url);
     socket.send({
       id: 'big',
       type: 'subscribe',
@@ -129,9 +111,9 @@ describe('hostile WebSocket frames close the socket; the server keeps serving', 
 
   it('past WS_MAX_CONNECTIONS an upgrade is refused with 503, until a socket closes', async () => {
     const { t, url } = await begin({ WS_MAX_CONNECTIONS: '2' });
-    const [first, second] = [track(rawSocket(url)), track(rawSocket(url))];
+    const [first, second] = [rawSocket(url), rawSocket(url)];
     await Promise.all([first.opened, second.opened]);
-    const refused = track(rawSocket(url));
+    const refused = rawSocket(url);
     await expect(refused.opened).rejects.toThrow('Unexpected server response: 503');
     expect(t.sim.statusCalls()).toBe(0);
     expect(await metric(t, 'gateway_websocket_connections')).toBe(2);
@@ -140,7 +122,7 @@ describe('hostile WebSocket frames close the socket; the server keeps serving', 
     await first.waitClosed();
     // Counted until the server has seen the close too.
     await expect.poll(() => metric(t, 'gateway_websocket_connections')).toBe(1);
-    const again = track(await acknowledgedSocket(url));
+    const again = await acknowledgedSocket(url);
     again.send(subscribe('ok', SIM_SYNCS.idle));
     await again.waitFor((m) => m['type'] === 'next' && m['id'] === 'ok');
     expect(t.sim.statusCalls()).toBe(1);
@@ -149,16 +131,16 @@ describe('hostile WebSocket frames close the socket; the server keeps serving', 
   it('refuses an upgrade from a browser page of another origin (403) unless CORS_ORIGINS lists it', async () => {
     // A page on any site could otherwise read statuses with the service credential.
     const { t, url } = await begin();
-    const fromPage = (origin: string) => track(rawSocket(url, undefined, { origin }));
+    const fromPage = (origin: string) => rawSocket(url, undefined, { origin });
     await expect(fromPage('https://evil.example').opened).rejects.toThrow(
       'Unexpected server response: 403',
     );
     // The gateway's own pages (GraphiQL) and clients that are no browser (no Origin) connect.
     await fromPage(url).opened;
-    await track(rawSocket(url)).opened;
+    await rawSocket(url).opened;
     // Behind a proxy that rewrote Host: the host the browser addressed, in X-Forwarded-Host.
     const proxied = (origin: string, forwarded: string) =>
-      track(rawSocket(url, undefined, { origin, 'x-forwarded-host': forwarded }));
+      rawSocket(url, undefined, { origin, 'x-forwarded-host': forwarded });
     await proxied('https://status.example.com', 'status.example.com').opened;
     await proxied('https://Status.Example.com', 'status.example.com:443').opened;
     await expect(proxied('https://evil.example', 'status.example.com').opened).rejects.toThrow(
@@ -167,16 +149,16 @@ describe('hostile WebSocket frames close the socket; the server keeps serving', 
     await t.close();
 
     const listed = await begin({ CORS_ORIGINS: 'https://app.example' });
-    const allowed = track(rawSocket(listed.url, undefined, { origin: 'https://app.example' }));
+    const allowed = rawSocket(listed.url, undefined, { origin: 'https://app.example' });
     await allowed.opened;
-    const other = track(rawSocket(listed.url, undefined, { origin: 'https://evil.example' }));
+    const other = rawSocket(listed.url, undefined, { origin: 'https://evil.example' });
     await expect(other.opened).rejects.toThrow('Unexpected server response: 403');
     expect(listed.t.sim.statusCalls()).toBe(0);
   });
 
   it('no connection_init within WS_CONNECTION_INIT_TIMEOUT_MS → 4408', async () => {
     const { t, url } = await begin({ WS_CONNECTION_INIT_TIMEOUT_MS: '100' });
-    const socket = track(rawSocket(url));
+    const socket = rawSocket(url);
     await socket.opened;
     const opened = Date.now();
     expect(await socket.waitClosed(2000)).toBe(4408);
@@ -186,16 +168,16 @@ describe('hostile WebSocket frames close the socket; the server keeps serving', 
 
   it('subscribe before connection_ack → 4401; a second connection_init → 4429; a reused id → 4409', async () => {
     const { t, url } = await begin();
-    const early = track(rawSocket(url));
+    const early = rawSocket(url);
     await early.opened;
     early.send(subscribe('s1', SIM_SYNCS.idle));
     expect(await early.waitClosed()).toBe(4401);
 
-    const twice = track(await acknowledgedSocket(url));
+    const twice = await acknowledgedSocket(url);
     twice.send({ type: 'connection_init', payload: {} });
     expect(await twice.waitClosed()).toBe(4429);
 
-    const reused = track(await acknowledgedSocket(url));
+    const reused = await acknowledgedSocket(url);
     reused.send(subscribe('same', SIM_SYNCS.idle));
     await reused.waitFor((m) => m['type'] === 'next');
     reused.send(subscribe('same', SIM_SYNCS.orders));
@@ -206,7 +188,7 @@ describe('hostile WebSocket frames close the socket; the server keeps serving', 
 
   it('a socket without the graphql-transport-ws subprotocol is refused (4406)', async () => {
     const { t, url } = await begin();
-    const socket = track(rawSocket(url, []));
+    const socket = rawSocket(url, []);
     expect(await socket.waitClosed()).toBe(4406);
     await expectStillServing(t, url);
   });
@@ -215,7 +197,7 @@ describe('hostile WebSocket frames close the socket; the server keeps serving', 
 describe('subscribe floods', () => {
   it('past WS_MAX_SUBSCRIBES_PER_MINUTE the connection is closed (4429), with no upstream call', async () => {
     const { t, url } = await begin({ WS_MAX_SUBSCRIBES_PER_MINUTE: '10' });
-    const socket = track(await acknowledgedSocket(url));
+    const socket = await acknowledgedSocket(url);
     // Invalid documents: each costs parsing only; the 11th subscribe closes the socket.
     for (let n = 1; n <= 50; n++) {
       if (socket.closed) break;
@@ -240,7 +222,7 @@ describe('subscribe floods', () => {
     });
     const ids = [1, 2, 3, 4, 5, 6].map(syncId);
     for (const id of ids) t.sim.addSync(id, envelope({ status: null, nextExecutionTime: null }));
-    const socket = track(await acknowledgedSocket(url));
+    const socket = await acknowledgedSocket(url);
     socket.send(subscribe('s1', ids[0] ?? ''));
     socket.send(subscribe('s2', ids[1] ?? ''));
     await until(() => socket.messages.filter((m) => m['type'] === 'next').length === 2);
@@ -269,17 +251,11 @@ describe('persisted operations over WebSocket', () => {
   const hash = createHash('sha256').update(SUB).digest('hex');
 
   /** A gateway whose PERSISTED_OPERATIONS_FILE lists SUB alone. */
-  async function beginPersisted() {
-    const dir = mkdtempSync(join(tmpdir(), 'gateway-pq-'));
-    tempDirs.push(dir);
-    const file = join(dir, 'operations.json');
-    writeFileSync(file, JSON.stringify({ [hash]: SUB }));
-    return begin({ PERSISTED_OPERATIONS_FILE: file });
-  }
+  const beginPersisted = () => begin({ PERSISTED_OPERATIONS_FILE: persistedOperationsFile([SUB]) });
 
   it('refuses an arbitrary subscription (BAD_USER_INPUT) and runs an allow-listed one by hash', async () => {
     const { t, url } = await beginPersisted();
-    const socket = track(await acknowledgedSocket(url));
+    const socket = await acknowledgedSocket(url);
     socket.send(subscribe('arbitrary', SIM_SYNCS.idle));
     const refused = await socket.waitFor((m) => m['id'] === 'arbitrary');
     expect(refused['type']).toBe('error');
@@ -315,7 +291,7 @@ describe('persisted operations over WebSocket', () => {
 
   it('refuses as HTTP does: a document of its own, no hash, a hash not on the list', async () => {
     const { t, url } = await beginPersisted();
-    const socket = track(await acknowledgedSocket(url));
+    const socket = await acknowledgedSocket(url);
     const cases: [string, Record<string, unknown>, string][] = [
       [
         'listed hash, own document',

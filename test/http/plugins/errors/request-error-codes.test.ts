@@ -1,14 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { SIM_SYNCS } from '../../tools/simulator/index.js';
-import { errorLogLines, startTestApp, type TestApp } from '../utils/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { SIM_SYNCS } from '../../../../tools/simulator/index.js';
+import { errorLogLines, startTestApp, type TestApp } from '../../../utils/test-app.js';
 
 const ONE = /* GraphQL */ `query One($id: ID!) { bulkSync(id: $id) { id } }`;
 
-let t: TestApp;
-afterEach(() => t.close());
-
 describe("yoga's refusals of a malformed HTTP request carry BAD_USER_INPUT", () => {
-  const post = (body: string, headers: Record<string, string> = {}) =>
+  const post = (t: TestApp, body: string, headers: Record<string, string> = {}) =>
     t.app.yoga.fetch('http://gateway.test/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
@@ -16,8 +13,8 @@ describe("yoga's refusals of a malformed HTTP request carry BAD_USER_INPUT", () 
     });
 
   it('invalid JSON: 400, the contract code, and no echo of the JSON parser', async () => {
-    t = await startTestApp();
-    const response = await post('{"query": ');
+    const t = await startTestApp();
+    const response = await post(t, '{"query": ');
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({
       errors: [{ message: 'POST body sent invalid JSON.', extensions: { code: 'BAD_USER_INPUT' } }],
@@ -26,8 +23,8 @@ describe("yoga's refusals of a malformed HTTP request carry BAD_USER_INPUT", () 
   });
 
   it('a body without a query: 400 BAD_USER_INPUT (for application/graphql-response+json)', async () => {
-    t = await startTestApp();
-    const response = await post('{}', { accept: 'application/graphql-response+json' });
+    const t = await startTestApp();
+    const response = await post(t, '{}', { accept: 'application/graphql-response+json' });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({
       errors: [{ message: 'Must provide query string.', extensions: { code: 'BAD_USER_INPUT' } }],
@@ -35,7 +32,7 @@ describe("yoga's refusals of a malformed HTTP request carry BAD_USER_INPUT", () 
   });
 
   it('a PUT: 405 BAD_USER_INPUT', async () => {
-    t = await startTestApp();
+    const t = await startTestApp();
     const response = await t.app.yoga.fetch('http://gateway.test/graphql', {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
@@ -66,7 +63,7 @@ describe('a request parameter that is not JSON is BAD_USER_INPUT, not an interna
 
   for (const parameter of ['variables', 'extensions']) {
     it(`GET with ${parameter} that is not JSON: 400, no upstream call, nothing logged as an error`, async () => {
-      t = await startTestApp();
+      const t = await startTestApp();
       const query = new URLSearchParams({ query: ONE, [parameter]: '{"id": ' });
       const response = await t.app.yoga.fetch(`http://gateway.test/graphql?${query}`, {
         headers: { accept: 'application/graphql-response+json' },
@@ -79,7 +76,7 @@ describe('a request parameter that is not JSON is BAD_USER_INPUT, not an interna
   }
 
   it('a GET that says its content type is JSON is parsed, and refused, the same way', async () => {
-    t = await startTestApp();
+    const t = await startTestApp();
     const query = new URLSearchParams({ query: ONE, variables: '{"id": ' });
     const response = await t.app.yoga.fetch(`http://gateway.test/graphql?${query}`, {
       headers: { accept: 'application/graphql-response+json', 'content-type': 'application/json' },
@@ -90,7 +87,7 @@ describe('a request parameter that is not JSON is BAD_USER_INPUT, not an interna
   });
 
   it('a form POST with variables that are not JSON: 400', async () => {
-    t = await startTestApp();
+    const t = await startTestApp();
     const response = await t.app.yoga.fetch('http://gateway.test/graphql', {
       method: 'POST',
       headers: {
@@ -105,7 +102,7 @@ describe('a request parameter that is not JSON is BAD_USER_INPUT, not an interna
   });
 
   it('a GET with good variables still runs', async () => {
-    t = await startTestApp();
+    const t = await startTestApp();
     const query = new URLSearchParams({
       query: ONE,
       variables: JSON.stringify({ id: SIM_SYNCS.idle }),
@@ -116,7 +113,7 @@ describe('a request parameter that is not JSON is BAD_USER_INPUT, not an interna
 });
 
 it('an SSE request whose body is not JSON: the error as an event, with 200 as before', async () => {
-  t = await startTestApp();
+  const t = await startTestApp();
   const response = await t.app.yoga.fetch('http://gateway.test/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream' },

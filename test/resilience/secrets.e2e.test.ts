@@ -1,5 +1,4 @@
-import type { Client } from 'graphql-ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type Fault,
   SIM_DEPLOYMENT_KEY,
@@ -8,40 +7,18 @@ import {
   SIM_OTHER_KEY,
   SIM_SYNCS,
 } from '../../tools/simulator/index.js';
-import { ONE_SYNC, syncId } from '../utils/gateway-helpers.js';
-import {
-  ended,
-  envelope,
-  SUB_COUNT,
-  sseInit,
-  sseReader,
-  watch,
-  webSocketWithHeaders,
-  wsClient,
-} from '../utils/live-helpers.js';
+import { envelope, syncId } from '../fixtures/status.js';
+import { BASIC_VALUE, expectClean } from '../utils/leaks.js';
 import { registerSecrets } from '../utils/log-capture.js';
-import { until } from '../utils/manual-scheduler.js';
-import {
-  BASIC_VALUE,
-  breakerState,
-  expectClean,
-  scrape,
-  sleep,
-} from '../utils/resilience-helpers.js';
+import { breakerState, scrape } from '../utils/metrics.js';
+import { ONE_SYNC, SUB_COUNT } from '../utils/operations.js';
+import { sseInit, sseReader } from '../utils/sse.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
+import { sleep, until } from '../utils/wait.js';
+import { ended, watch, webSocketWithHeaders, wsClient } from '../utils/ws.js';
 
-const apps: TestApp[] = [];
-const clients: Client[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.dispose()));
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-});
-
-async function start(env: Record<string, string | undefined>): Promise<TestApp> {
-  const t = await startTestApp({ LOG_LEVEL: 'trace', ...env });
-  apps.push(t);
-  return t;
+function start(env: Record<string, string | undefined>): Promise<TestApp> {
+  return startTestApp({ LOG_LEVEL: 'trace', ...env });
 }
 
 /** Client keys known to the simulator for this run; none may appear anywhere. */
@@ -81,7 +58,10 @@ const RESILIENCE_ENV = {
   STALE_IF_ERROR_MS: '60000',
 };
 
-/** Lets an open breaker half-open, so the next fault reaches the simulator again. */
+/**
+ * Lets an open breaker half-open, so the next fault reaches the simulator again (a real wait:
+ * BREAKER_HALF_OPEN_MS runs on the real clock).
+ */
 async function closeBreaker(t: TestApp): Promise<void> {
   if ((await breakerState(t)) === 2) await sleep(110);
 }
@@ -138,7 +118,6 @@ describe('no credential ever leaks (LOG_LEVEL trace, every failure kind)', () =>
       webSocketImpl: webSocketWithHeaders(bearer(HEADER_WS_KEY)),
     });
     const refused = wsClient(url, { connectionParams: { Authorization: `Bearer ${UNKNOWN_KEY}` } });
-    clients.push(viaParams, viaHeader, refused);
     const watches = [viaParams, viaHeader].map((client) => watch(client, SUB_COUNT, { id }));
     const failing = watch(refused, SUB_COUNT, { id: SIM_SYNCS.orders });
     await until(() => watches.every((w) => w.events.length === 1));

@@ -1,8 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { SIM_SYNCS } from '../tools/simulator/index.js';
-import { startTestApp, type TestApp } from './utils/test-app.js';
+import { createServer } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { SIM_SYNCS } from '../../tools/simulator/index.js';
+import { listen } from '../utils/net.js';
+import { startTestApp } from '../utils/test-app.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 
@@ -14,7 +14,7 @@ interface OtlpSpan {
 }
 
 /** A stand-in OpenTelemetry collector: records the spans of every OTLP/HTTP JSON export. */
-async function startCollector(): Promise<{ url: string; spans: OtlpSpan[]; server: Server }> {
+async function startCollector(): Promise<{ url: string; spans: OtlpSpan[] }> {
   const spans: OtlpSpan[] = [];
   const server = createServer((request, response) => {
     let body = '';
@@ -31,22 +31,13 @@ async function startCollector(): Promise<{ url: string; spans: OtlpSpan[]; serve
       response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, server };
+  return { url: (await listen(server)).url, spans };
 }
 
 describe('OpenTelemetry traces (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
-  let t: TestApp | undefined;
-  let collector: Server | undefined;
-  afterEach(async () => {
-    await t?.close();
-    collector?.close();
-  });
-
   it('exports an operation span under the caller traceparent, with the upstream call as its child', async () => {
     const otlp = await startCollector();
-    collector = otlp.server;
-    t = await startTestApp({ OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url });
+    const t = await startTestApp({ OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url });
     const response = await t.app.yoga.fetch('http://gateway.test/graphql', {
       method: 'POST',
       headers: {
@@ -59,7 +50,6 @@ describe('OpenTelemetry traces (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     });
     expect(response.status).toBe(200);
     await t.close(); // flushes the exporter
-    t = undefined;
 
     const operation = otlp.spans.find((s) => s.name === 'graphql.query Health');
     const upstream = otlp.spans.find((s) => s.name === 'GET /api/bulk/syncs/{id}/status');

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { UpstreamBodyError } from '../../src/datasources/polytomic/errors.js';
-import { UNSERVABLE } from '../../src/datasources/polytomic/types.js';
-import { parseStatusBody, toUtc } from '../../src/datasources/polytomic/wire.js';
-import { EMPTY_STATUS, execution, schemaRun } from '../fixtures/dtos.js';
-import { fullStatusFixture } from '../utils/gateway-helpers.js';
+import { UpstreamBodyError } from '../../../src/datasources/polytomic/errors.js';
+import { UNSERVABLE } from '../../../src/datasources/polytomic/types.js';
+import { parseStatusBody, toUtc } from '../../../src/datasources/polytomic/wire.js';
+import { EMPTY_STATUS, execution, schemaRun } from '../../fixtures/dtos.js';
+import { fullStatusFixture } from '../../fixtures/status.js';
 
 function expectBodyError(body: string): UpstreamBodyError {
   let caught: unknown;

@@ -1,19 +1,59 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { request } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Client } from 'graphql-ws';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSimulator, SIM_KEY, type Simulator } from '../../tools/simulator/index.js';
-import { ONE_SYNC, syncId } from '../utils/gateway-helpers.js';
-import { envelope, SUB_COUNT, watch, wsClient } from '../utils/live-helpers.js';
-import { persistLogLines } from '../utils/log-capture.js';
-import { until } from '../utils/manual-scheduler.js';
-import { expectClean, freePort, refused, SIM_SECRETS, sleep } from '../utils/resilience-helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SIM_KEY, type Simulator } from '../tools/simulator/index.js';
+import { envelope, syncId } from './fixtures/status.js';
+import { expectClean, SIM_SECRETS } from './utils/leaks.js';
+import { leftover } from './utils/leftovers.js';
+import { persistLogLines } from './utils/log-capture.js';
+import { freePort, occupyPort, refused } from './utils/net.js';
+import { ONE_SYNC, SUB_COUNT } from './utils/operations.js';
+import { ROOT, spawnNode } from './utils/processes.js';
+import { startSimulator } from './utils/test-app.js';
+import { until } from './utils/wait.js';
+import { watch, wsClient } from './utils/ws.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// The gateway as a process: `src/server.ts` refusing a bad configuration, and the built
+// `dist/server.js` stopping on SIGTERM.
+
+describe('the gateway process with a bad configuration', () => {
+  it('exits 1 naming each bad variable, without a stack trace', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      env: {
+        PATH: process.env['PATH'],
+        PORT: '99999',
+        LOG_LEVEL: 'chatty',
+        POLYTOMIC_API_KEY: 'secret-key-1',
+      },
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      'Invalid configuration:\n' +
+        '  - PORT: must be at most 65535\n' +
+        '  - LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent\n',
+    );
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits 1 naming PORT, without a stack trace, when the port is taken', async () => {
+    const port = await occupyPort();
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      env: { PATH: process.env['PATH'], PORT: String(port), HOST: '127.0.0.1' },
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      `Invalid configuration:\n  - PORT: 127.0.0.1:${port} is already in use\n`,
+    );
+  });
+});
+
 const SERVER = join(ROOT, 'dist', 'server.js');
 
 /** Newest modification time of any file under `dir`. */
@@ -23,30 +63,6 @@ function newest(dir: string): number {
     return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
   }, 0);
 }
-
-beforeAll(() => {
-  if (!existsSync(SERVER) || statSync(SERVER).mtimeMs < newest(join(ROOT, 'src'))) {
-    execFileSync(
-      process.execPath,
-      [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-      { cwd: ROOT, stdio: 'pipe' },
-    );
-  }
-}, 120_000);
-
-let sim: Simulator | undefined;
-let child: ChildProcess | undefined;
-const clients: Client[] = [];
-const sockets: Socket[] = [];
-
-afterEach(async () => {
-  for (const socket of sockets.splice(0)) socket.destroy();
-  await Promise.all(clients.splice(0).map((client) => client.dispose()));
-  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  child = undefined;
-  await sim?.close();
-  sim = undefined;
-});
 
 /** POSTs a GraphQL operation on a fresh connection (no keep-alive), like a one-off client. */
 function postOnce(
@@ -74,102 +90,73 @@ function postOnce(
 /** Starts dist/server.js against `sim` (cache off, info logs) and waits until it listens. */
 async function startGateway(sim: Simulator, env: Record<string, string>) {
   const port = await freePort();
-  const stdout: string[] = [];
-  let stderr = '';
-  const started = spawn(process.execPath, [SERVER], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env['PATH'],
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      POLYTOMIC_BASE_URL: sim.url,
-      POLYTOMIC_API_KEY: SIM_KEY,
-      CACHE_TTL_MS: '0',
-      LOG_LEVEL: 'info',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const gateway = spawnNode([SERVER], {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    POLYTOMIC_BASE_URL: sim.url,
+    POLYTOMIC_API_KEY: SIM_KEY,
+    CACHE_TTL_MS: '0',
+    LOG_LEVEL: 'info',
+    ...env,
   });
-  child = started;
-  let buffered = '';
-  started.stdout?.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString('utf8');
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    stdout.push(...lines.filter(Boolean));
-  });
-  started.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const exited = new Promise<{ code: number | null; signal: string | null; at: number }>(
-    (resolve) => {
-      started.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() }));
-    },
+  await until(
+    () => gateway.lines().some((line) => line.includes('gateway listening')),
+    10_000,
+    'gateway listening',
   );
-  await until(() => stdout.some((line) => line.includes('gateway listening')), 10_000);
-  return {
-    child: started,
-    port,
-    base: `http://127.0.0.1:${port}`,
-    stdout,
-    stderr: () => stderr,
-    exited,
-  };
+  return { ...gateway, port, base: `http://127.0.0.1:${port}` };
 }
 
 describe('the built server (dist/server.js) on SIGTERM', () => {
+  beforeAll(() => {
+    if (!existsSync(SERVER) || statSync(SERVER).mtimeMs < newest(join(ROOT, 'src'))) {
+      execFileSync(
+        process.execPath,
+        [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+        { cwd: ROOT, stdio: 'pipe' },
+      );
+    }
+  }, 120_000);
+
   it('turns /ready 503, finishes the slow query, closes WebSockets with 1001, stops polling and exits 0', async () => {
-    sim = createSimulator();
-    await sim.start();
+    const sim = await startSimulator();
     const watched = [syncId(1), syncId(2)];
     const slow = syncId(3);
     for (const id of [...watched, slow]) sim.addSync(id, envelope({ recordCount: 1 }));
     sim.inject({ kind: 'delay', ms: 1500 }, { syncId: slow, times: 1 });
 
     const shutdownTimeoutMs = 3000;
-    const {
-      child: gateway,
-      port,
-      base,
-      stdout,
-      stderr,
-      exited,
-    } = await startGateway(sim, {
+    const gateway = await startGateway(sim, {
       POLL_INTERVAL_MS: '100',
       POLL_IDLE_INTERVAL_MS: '100',
       SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs),
     });
+    const { port, base, exited } = gateway;
 
     // Two WebSockets, one subscription each, polling every 100 ms.
     const closes: number[] = [];
     const onClosed = (event: unknown) => closes.push((event as { code: number }).code);
-    const subscriptions = watched.map((id) => {
-      const client = wsClient(base, { on: { closed: onClosed } });
-      clients.push(client);
-      return watch(client, SUB_COUNT, { id });
-    });
+    const subscriptions = watched.map((id) =>
+      watch(wsClient(base, { on: { closed: onClosed } }), SUB_COUNT, { id }),
+    );
     await until(() => subscriptions.every((w) => w.events.length === 1));
-    await until(() => watched.every((id) => (sim?.statusCalls(id) ?? 0) >= 2));
+    await until(() => watched.every((id) => sim.statusCalls(id) >= 2));
 
     // A connection with a request begun but not finished is not idle, so it survives the
     // stop of accepting; it lets /ready be asked after SIGTERM, when new connections are refused.
     const readiness = connect(port, '127.0.0.1');
-    sockets.push(readiness);
+    leftover('socket', () => readiness.destroy());
     await new Promise((resolve) => readiness.once('connect', resolve));
     readiness.write('GET /ready HTTP/1.1\r\nHost: gateway\r\n');
 
     const slowQuery = postOnce(base, { query: ONE_SYNC, variables: { id: slow } });
-    await until(() => sim?.statusCalls(slow) === 1);
+    await until(() => sim.statusCalls(slow) === 1);
 
     const sigtermAt = Date.now();
-    gateway.kill('SIGTERM');
+    gateway.process.kill('SIGTERM');
     // stop() stops accepting, closes the WebSockets and stops every poller in one synchronous
     // step, so a refused connection also marks the moment polling ended.
-    for (;;) {
-      if (await refused(port)) break;
-      if (Date.now() - sigtermAt > 2000) throw new Error('server still accepts after SIGTERM');
-      await sleep(5);
-    }
+    await until(() => refused(port), 2000, 'server refusing connections after SIGTERM');
     const stoppedBy = Date.now();
     let readyAnswer = '';
     readiness.setEncoding('utf8');
@@ -207,36 +194,32 @@ describe('the built server (dist/server.js) on SIGTERM', () => {
     );
     expect(late).toEqual([]);
     const callsAtExit = sim.statusCalls();
-    await sleep(300);
+    // The sentinel: a request of our own (no status call), sent after the process exited and
+    // answered. Whatever the process wrote before it died reached the simulator first.
+    await (await fetch(`${sim.url}/sentinel`)).body?.cancel();
     expect(sim.statusCalls()).toBe(callsAtExit);
 
-    expect(stderr()).toBe('');
+    expect(gateway.output.stderr).toBe('');
+    const stdout = gateway.lines();
     expect(stdout.some((line) => line.includes('gateway stopped'))).toBe(true);
     persistLogLines(stdout);
     for (const line of stdout) expectClean(line, sim.url, SIM_SECRETS);
   });
 
   it('exits within SHUTDOWN_TIMEOUT_MS, not UPSTREAM_TIMEOUT_MS, when Polytomic hangs', async () => {
-    sim = createSimulator();
-    await sim.start();
+    const sim = await startSimulator();
     const hung = syncId(4);
     sim.addSync(hung, envelope({ recordCount: 1 }));
     sim.inject({ kind: 'hang' }, { syncId: hung });
-    const {
-      child: gateway,
-      base,
-      exited,
-    } = await startGateway(sim, {
-      SHUTDOWN_TIMEOUT_MS: '500',
-    });
-    const query = postOnce(base, { query: ONE_SYNC, variables: { id: hung } }).catch(
+    const gateway = await startGateway(sim, { SHUTDOWN_TIMEOUT_MS: '500' });
+    const query = postOnce(gateway.base, { query: ONE_SYNC, variables: { id: hung } }).catch(
       (error: unknown) => error,
     );
-    await until(() => sim?.statusCalls(hung) === 1);
+    await until(() => sim.statusCalls(hung) === 1);
 
     const sigtermAt = Date.now();
-    gateway.kill('SIGTERM');
-    const exit = await exited;
+    gateway.process.kill('SIGTERM');
+    const exit = await gateway.exited;
     expect(exit).toMatchObject({ code: 0, signal: null });
     // The upstream timeout is 10 s: the process waited on the hung call before.
     expect(exit.at - sigtermAt).toBeLessThan(2500);

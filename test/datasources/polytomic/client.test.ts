@@ -1,12 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createAgent,
   createPolytomicClient,
   type PolytomicClient,
   type PolytomicClientOptions,
-} from '../../src/datasources/polytomic/client.js';
+} from '../../../src/datasources/polytomic/client.js';
 import {
   UpstreamBodyError,
   UpstreamCircuitOpenError,
@@ -14,11 +13,14 @@ import {
   UpstreamNetworkError,
   UpstreamOverloadedError,
   UpstreamTimeoutError,
-} from '../../src/datasources/polytomic/errors.js';
-import type { SyncStatus } from '../../src/datasources/polytomic/types.js';
-import { createSimulator, SIM_KEY, type Simulator } from '../../tools/simulator/index.js';
-import { DEFAULTS } from '../utils/defaults.js';
-import { syncId } from '../utils/gateway-helpers.js';
+} from '../../../src/datasources/polytomic/errors.js';
+import type { SyncStatus } from '../../../src/datasources/polytomic/types.js';
+import { SIM_KEY, type Simulator } from '../../../tools/simulator/index.js';
+import { syncId } from '../../fixtures/status.js';
+import { DEFAULTS } from '../../utils/defaults.js';
+import { leftover } from '../../utils/leftovers.js';
+import { startSimulator } from '../../utils/test-app.js';
+import { sleep } from '../../utils/wait.js';
 
 const AUTH = `Bearer ${SIM_KEY}`;
 const SYNC = syncId(1);
@@ -35,17 +37,13 @@ let outcomes: string[];
 let retries: string[];
 
 beforeEach(async () => {
-  sim = createSimulator();
-  await sim.start();
-  sim.addSync(SYNC, { data: { next_execution_time: '2024-04-20T15:45:00Z' } });
   agent = createAgent(1000);
+  // Registered before the simulator, so closed after it: the simulator ends any call in flight.
+  leftover('undici agent', () => agent.close());
+  sim = await startSimulator();
+  sim.addSync(SYNC, { data: { next_execution_time: '2024-04-20T15:45:00Z' } });
   outcomes = [];
   retries = [];
-});
-
-afterEach(async () => {
-  await sim.close();
-  await agent.close();
 });
 
 function client(options: Partial<PolytomicClientOptions> = {}): PolytomicClient {
@@ -388,6 +386,7 @@ describe('circuit breaker', () => {
     await failure(polytomic.getSyncStatus(SYNC, AUTH));
     await failure(polytomic.getSyncStatus(OTHER, AUTH));
     expect(states).toEqual(['open']);
+    // Past breakerHalfOpenMs (a real wait: the breaker runs on the real clock).
     await sleep(70);
     // The probe is the broken sync again: its 500 says nothing about Polytomic as a whole.
     const probe = await failure(polytomic.getSyncStatus(SYNC, AUTH));
@@ -420,6 +419,7 @@ describe('circuit breaker', () => {
     calls[2]?.(503);
     await Promise.all(opening);
     expect(states).toEqual(['open']);
+    // Past breakerHalfOpenMs (a real wait: the breaker runs on the real clock).
     await sleep(30);
     const probe = polytomic.getSyncStatus(SYNC, AUTH);
     await vi.waitFor(() => expect(calls).toHaveLength(4));

@@ -1,7 +1,7 @@
 import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
-import { useInputErrorCodes } from '../../src/http/plugins/errors/input-error-codes.js';
-import { useValidationCache } from '../../src/http/plugins/speed/validation-cache.js';
+import { useInputErrorCodes } from '../../../../src/http/plugins/errors/input-error-codes.js';
+import { useValidationCache } from '../../../../src/http/plugins/speed/validation-cache.js';
 
 const schema = createSchema({ typeDefs: 'type Query { a: Int, b: Int }', resolvers: {} });
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ended, useLiveGateways, watch } from '../utils/live-helpers.js';
+import { startLiveGateway } from '../utils/live.js';
+import { ended, watch } from '../utils/ws.js';
 
-const start = useLiveGateways();
 const INTROSPECTION = '{ __type(name: "Query") { name } }';
 
 describe('introspection off (the default outside development)', () => {
   it('is refused over WebSocket as over HTTP, and a WebSocket attempt opens nothing for HTTP', async () => {
-    const gateway = await start();
+    const gateway = await startLiveGateway();
     const attempt = watch(gateway.open(), INTROSPECTION, {});
     await ended(attempt);
     expect(attempt.events).toEqual([]);

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { addSyncs, syncEntity as entity, SYNC_IDS as IDS } from '../utils/federation-helpers.js';
-import { syncId } from '../utils/gateway-helpers.js';
+import { beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { syncId } from '../fixtures/status.js';
+import { addSyncs, syncEntity as entity, SYNC_IDS as IDS } from '../utils/federation.js';
 import { errorLogLines, startTestApp, type TestApp } from '../utils/test-app.js';
 
 // `_entities` as a router calls it: one request, many representations, straight to the subgraph.
@@ -36,11 +36,6 @@ let t: TestApp | undefined;
 beforeEach(async () => {
   t = await startTestApp();
   addSyncs(t.sim);
-});
-
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
 });
 
 function app(): TestApp {

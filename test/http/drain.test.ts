@@ -1,8 +1,9 @@
 import { Agent, createServer, request, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { drainable } from '../src/http/drain.js';
-import { until } from './utils/manual-scheduler.js';
+import { describe, expect, it } from 'vitest';
+import { drainable } from '../../src/http/drain.js';
+import { leftover } from '../utils/leftovers.js';
+import { listen } from '../utils/net.js';
+import { until } from '../utils/wait.js';
 
 // A server whose responses the test ends by hand, and a keep-alive client. Node's Agent keeps an
 // idle socket for ever, so a connection that closes was closed by the server.
@@ -11,11 +12,6 @@ interface Answer {
   connection: string | undefined;
   body: string;
 }
-
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
 
 async function serve() {
   const responses: ServerResponse[] = [];
@@ -27,15 +23,10 @@ async function serve() {
       res.write('first\n');
     }
   });
-  const server = createServer(http.listener);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { url } = await listen(createServer(http.listener));
+  const { port } = new URL(url);
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  cleanups.push(() => {
-    agent.destroy();
-    server.closeAllConnections();
-    server.close();
-  });
+  leftover('HTTP agent', () => agent.destroy());
   let closedSockets = 0;
   const seen = new WeakSet<object>();
   const get = (path: string) => {

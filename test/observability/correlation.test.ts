@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { correlationOf } from '../src/observability/correlation.js';
-import { startTestApp, type TestApp } from './utils/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { correlationOf } from '../../src/observability/correlation.js';
+import { startTestApp } from '../utils/test-app.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SPAN = '00f067aa0ba902b7';
@@ -33,11 +33,8 @@ describe('correlationOf', () => {
 });
 
 describe('request correlation through the gateway', () => {
-  let t: TestApp;
-  afterEach(() => t.close());
-
   it('echoes x-request-id, sends it upstream and puts it and the trace id in the log lines', async () => {
-    t = await startTestApp();
+    const t = await startTestApp();
     const missing = '0a0a0a0a-0000-4000-8000-0000000000ff';
     const response = await t.app.yoga.fetch('http://gateway.test/graphql', {
       method: 'POST',

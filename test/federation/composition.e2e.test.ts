@@ -1,6 +1,6 @@
 import { composeServices as composeGuild } from '@theguild/federation-composition';
 import { parse } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   BULK_SYNC_SUBGRAPH,
   committedSdl,
@@ -10,7 +10,7 @@ import {
   PIPELINE_SUBGRAPH,
   type SupergraphSummary,
   summarizeSupergraph,
-} from '../utils/federation-helpers.js';
+} from '../utils/federation.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 
 const BULK_SYNC_URL = 'http://polytomic.test/graphql';
@@ -58,10 +58,6 @@ beforeAll(async () => {
   t = await startTestApp();
   const url = await t.app.start();
   servedSdl = await fetchSdl(`${url}/graphql`);
-});
-
-afterAll(async () => {
-  await t?.close();
 });
 
 function subgraphs(sdl: string) {

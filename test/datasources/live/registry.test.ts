@@ -1,20 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { watchSyncs } from '../../src/datasources/live/channel.js';
-import type { LiveEvent } from '../../src/datasources/live/events.js';
-import { createLocalFanOut } from '../../src/datasources/live/fan-out.js';
+import { watchSyncs } from '../../../src/datasources/live/channel.js';
+import type { LiveEvent } from '../../../src/datasources/live/events.js';
+import { createLocalFanOut } from '../../../src/datasources/live/fan-out.js';
 import {
   createLiveRegistry,
   LiveCapacityError,
   type LiveRegistry,
   type Watcher,
-} from '../../src/datasources/live/registry.js';
-import { UpstreamHttpError } from '../../src/datasources/polytomic/errors.js';
-import type { SyncStatus } from '../../src/datasources/polytomic/types.js';
-import type { StatusStore } from '../../src/datasources/status-store.js';
-import { createLogger } from '../../src/observability/logger.js';
-import { EMPTY_STATUS, execution } from '../fixtures/dtos.js';
-import { DEFAULTS } from '../utils/defaults.js';
-import { createManualScheduler, until } from '../utils/manual-scheduler.js';
+} from '../../../src/datasources/live/registry.js';
+import { UpstreamHttpError } from '../../../src/datasources/polytomic/errors.js';
+import type { SyncStatus } from '../../../src/datasources/polytomic/types.js';
+import type { StatusStore } from '../../../src/datasources/status-store.js';
+import { createLogger } from '../../../src/observability/logger.js';
+import { EMPTY_STATUS, execution } from '../../fixtures/dtos.js';
+import { DEFAULTS } from '../../utils/defaults.js';
+import { createManualScheduler } from '../../utils/manual-scheduler.js';
+import { until } from '../../utils/wait.js';
 
 const A = 'sync-a';
 const B = 'sync-b';
@@ -83,7 +84,11 @@ function recorder(): Watcher & { events: LiveEvent[]; closed: number } {
   return r;
 }
 
-/** Whether a promise settles within a few turns of the event loop. */
+/**
+ * Whether a promise has settled once everything already queued has run (a turn of the event
+ * loop: the channel is in memory, so anything it holds resolves a pull in microtasks). A test
+ * then sends a sentinel and asserts that the pending pull gets it.
+ */
 async function settlesSoon(promise: Promise<unknown>): Promise<boolean> {
   let settled = false;
   promise.then(
@@ -94,7 +99,7 @@ async function settlesSoon(promise: Promise<unknown>): Promise<boolean> {
       settled = true;
     },
   );
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await new Promise((resolve) => setImmediate(resolve));
   return settled;
 }
 
@@ -147,8 +152,8 @@ describe('live registry', () => {
     stopSecond();
     expect(scheduler.pending()).toEqual([]);
     expect(sizes).toEqual([1, 0]);
-    scheduler.advance(100_000);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    // No timer is left: advancing fires nothing (the fake store records a call as it is made).
+    expect(scheduler.advance(100_000)).toBe(0);
     expect(calls).toHaveLength(1);
     // Unwatching twice is harmless.
     stopSecond();
@@ -262,7 +267,11 @@ describe('watchSyncs channel', () => {
       [B, 10],
       [A, 3],
     ]);
-    expect(await settlesSoon(stream.next())).toBe(false);
+    const third = stream.next();
+    expect(await settlesSoon(third)).toBe(false);
+    // The sentinel: the next status sent is the next one pulled.
+    b.onEvent({ syncId: B, snapshot: snap(11) });
+    expect(countOf((await third).value)).toBe(11);
   });
 
   it('watches each sync once, lowercased', () => {
@@ -311,8 +320,9 @@ describe('watchSyncs channel', () => {
     expect(() => watchSyncs(registry, [A, B], KEY)).toThrow(LiveCapacityError);
     // Neither A nor B was started (no upstream call for a refused subscription).
     expect(sizes).toEqual([1]);
+    // The held pair's loop is armed again after its first call (the sentinel); A and B, had they
+    // started, would have armed theirs in the same turn.
     await until(() => scheduler.pending().length === 1);
-    await new Promise((resolve) => setTimeout(resolve, 20));
     expect(scheduler.pending()).toHaveLength(1);
   });
 

@@ -1,11 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { SIM_SYNCS } from '../../tools/simulator/index.js';
-import { startTestApp, type TestApp } from '../utils/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { SIM_SYNCS } from '../../../../tools/simulator/index.js';
+import { startTestApp } from '../../../utils/test-app.js';
 
 const ONE = /* GraphQL */ `query One($id: ID!) { bulkSync(id: $id) { id } }`;
-
-let t: TestApp;
-afterEach(() => t.close());
 
 describe('variable errors carry BAD_USER_INPUT', () => {
   const cases: [string, Record<string, unknown>, RegExp][] = [
@@ -16,7 +13,7 @@ describe('variable errors carry BAD_USER_INPUT', () => {
   ];
   for (const [name, variables, message] of cases) {
     it(`${name}: BAD_USER_INPUT, no data, no upstream call`, async () => {
-      t = await startTestApp();
+      const t = await startTestApp();
       const answer = await t.query(ONE, variables);
       expect(answer.body.data).toBeUndefined();
       expect(answer.body.errors).toHaveLength(1);
@@ -28,7 +25,7 @@ describe('variable errors carry BAD_USER_INPUT', () => {
   }
 
   it('a subscription with a mistyped variable: BAD_USER_INPUT, nothing watched', async () => {
-    t = await startTestApp();
+    const t = await startTestApp();
     const response = await t.app.yoga.fetch('http://gateway.test/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
