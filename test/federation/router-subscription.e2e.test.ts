@@ -14,8 +14,8 @@ import {
   serveSubgraph,
 } from '../utils/federation.js';
 import { leftover } from '../utils/leftovers.js';
-import { round, startLive } from '../utils/live.js';
-import { metric, untilMetric } from '../utils/metrics.js';
+import { expectPollingStopped, round, startLive } from '../utils/live.js';
+import { metric } from '../utils/metrics.js';
 import { until } from '../utils/wait.js';
 import { sentinel, type Watch, watch, wsClient } from '../utils/ws.js';
 import { type RunningRouter, startRouter } from './router/router.mjs';
@@ -234,11 +234,7 @@ describe.each([
 
       // The client leaves: the router ends its upstream subscription and the poll loop stops.
       w.stop();
-      await untilMetric(t, 'gateway_active_subscriptions', 0);
-      await until(() => live.scheduler.pending().length === 0);
-      expect(await metric(t, 'gateway_active_pollers')).toBe(0);
-      // No poll timer is left: advancing fires nothing, so nothing can call Polytomic again.
-      expect(live.scheduler.advance(POLL_ROUND_MS * 10)).toBe(0);
+      await expectPollingStopped(live, POLL_ROUND_MS * 10);
       expect(t.sim.statusCalls()).toBe(3);
     });
   },

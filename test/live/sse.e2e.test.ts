@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { envelope, syncId } from '../fixtures/status.js';
-import { round, startLive } from '../utils/live.js';
-import { metric, untilMetric } from '../utils/metrics.js';
+import { expectPollingStopped, round, startLive } from '../utils/live.js';
+import { metric } from '../utils/metrics.js';
 import { SUB_COUNT } from '../utils/operations.js';
 import { countEvent, parsedEvent, sseInit, sseStream } from '../utils/sse.js';
 import { until } from '../utils/wait.js';
@@ -9,7 +9,7 @@ import { until } from '../utils/wait.js';
 describe('SSE over a real port', () => {
   it('streams with global fetch; closing the request stops the poller', async () => {
     const live = await startLive();
-    const { t, scheduler } = live;
+    const { t } = live;
     const id = syncId(1);
     t.sim.addSync(id, envelope({ recordCount: 1 }));
     const url = await t.app.start();
@@ -26,11 +26,7 @@ describe('SSE over a real port', () => {
     expect(parsedEvent(await reader.next())).toEqual(countEvent(id, 2));
 
     abort.abort();
-    await until(() => scheduler.pending().length === 0);
-    await untilMetric(t, 'gateway_active_subscriptions', 0);
-    expect(await metric(t, 'gateway_active_pollers')).toBe(0);
-    // No poll timer is left: advancing fires nothing, so nothing can call Polytomic again.
-    expect(scheduler.advance(60_000)).toBe(0);
+    await expectPollingStopped(live, 60_000);
     expect(t.sim.statusCalls()).toBe(2);
   });
 

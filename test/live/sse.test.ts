@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { envelope, syncId } from '../fixtures/status.js';
-import { round, startLive } from '../utils/live.js';
+import { expectPollingStopped, round, startLive } from '../utils/live.js';
 import { metric, untilMetric } from '../utils/metrics.js';
 import { SUB_CHANGES, SUB_COUNT } from '../utils/operations.js';
 import { countEvent, parsedEvent, sseInit, sseStream } from '../utils/sse.js';
@@ -53,7 +53,7 @@ describe('SSE through yoga.fetch', () => {
 
   it('streams the first event, then each change; cancelling stops the poller', async () => {
     const live = await startLive();
-    const { t, scheduler } = live;
+    const { t } = live;
     const id = syncId(1);
     t.sim.addSync(id, envelope({ recordCount: 1 }));
     const response = await t.app.yoga.fetch(
@@ -73,11 +73,7 @@ describe('SSE through yoga.fetch', () => {
     expect(await metric(t, 'gateway_active_subscriptions')).toBe(1);
 
     await reader.cancel();
-    await until(() => scheduler.pending().length === 0);
-    await untilMetric(t, 'gateway_active_subscriptions', 0);
-    expect(await metric(t, 'gateway_active_pollers')).toBe(0);
-    // No poll timer is left: advancing fires nothing, so nothing can call Polytomic again.
-    expect(scheduler.advance(60_000)).toBe(0);
+    await expectPollingStopped(live, 60_000);
     expect(t.sim.statusCalls()).toBe(3);
   });
 

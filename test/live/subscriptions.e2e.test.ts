@@ -2,7 +2,7 @@ import type { Client } from 'graphql-ws';
 import { describe, expect, it } from 'vitest';
 import { SIM_SYNCS } from '../../tools/simulator/index.js';
 import { envelope, syncId } from '../fixtures/status.js';
-import { IDLE_MS, ROUND_MS, round, startLiveGateway } from '../utils/live.js';
+import { expectPollingStopped, IDLE_MS, ROUND_MS, round, startLiveGateway } from '../utils/live.js';
 import { metric, untilMetric } from '../utils/metrics.js';
 import { executionOf, idOf, SUB_CHANGES, SUB_COUNT, SUB_STATUS } from '../utils/operations.js';
 import { until } from '../utils/wait.js';
@@ -124,12 +124,7 @@ describe('leaving', () => {
 
     // The last subscriber leaves by closing its connection.
     await stayClient.dispose();
-    await until(() => scheduler.pending().length === 0);
-    await untilMetric(t, 'gateway_active_subscriptions', 0);
-    expect(await metric(t, 'gateway_active_pollers')).toBe(0);
-
-    // No poll timer is left: advancing fires nothing, so nothing can call Polytomic again.
-    expect(scheduler.advance(IDLE_MS * 10)).toBe(0);
+    await expectPollingStopped(live, IDLE_MS * 10);
     expect(t.sim.statusCalls()).toBe(2);
   });
 });

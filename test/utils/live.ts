@@ -1,5 +1,7 @@
 import type { Client, ClientOptions } from 'graphql-ws';
+import { expect } from 'vitest';
 import { createManualScheduler, type ManualScheduler } from './manual-scheduler.js';
+import { metric, untilMetric } from './metrics.js';
 import { startTestApp, type TestApp } from './test-app.js';
 import { until } from './wait.js';
 import { wsClient } from './ws.js';
@@ -63,4 +65,16 @@ export function fireNext(scheduler: ManualScheduler): number {
 /** Whether `delay` is `base` plus the poller's jitter (0 to min(5%, 250 ms)). */
 export function isJittered(delay: number | undefined, base: number): boolean {
   return delay !== undefined && delay >= base && delay <= base + Math.min(base * 0.05, 250) + 1;
+}
+
+/**
+ * After the last subscriber left: waits until no poll timer is pending and no subscription is
+ * open, asserts that no poller is left, and shows that no poll can follow: with no timer
+ * pending, advancing `advanceMs` fires nothing.
+ */
+export async function expectPollingStopped(live: LiveTest, advanceMs: number): Promise<void> {
+  await until(() => live.scheduler.pending().length === 0, 5000, 'no poll timer');
+  await untilMetric(live.t, 'gateway_active_subscriptions', 0);
+  expect(await metric(live.t, 'gateway_active_pollers')).toBe(0);
+  expect(live.scheduler.advance(advanceMs)).toBe(0);
 }
