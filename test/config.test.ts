@@ -1,7 +1,4 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config.js';
 
@@ -169,44 +166,31 @@ describe('loadConfig', () => {
   });
 });
 
-describe('the gateway process with a bad configuration', () => {
-  it('exits 1 naming each bad variable, without a stack trace', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      env: {
-        PATH: process.env['PATH'],
-        PORT: '99999',
-        LOG_LEVEL: 'chatty',
-        POLYTOMIC_API_KEY: 'secret-key-1',
-      },
-      encoding: 'utf8',
-      timeout: 15_000,
-    });
-    expect(result.status).toBe(1);
-    expect(result.stderr).toBe(
-      'Invalid configuration:\n' +
-        '  - PORT: must be at most 65535\n' +
-        '  - LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent\n',
+describe('Redis configuration', () => {
+  const MESSAGE =
+    'CREDENTIAL_HASH_SECRET: must be set with REDIS_URL, to the same value on every replica';
+
+  it('refuses REDIS_URL without CREDENTIAL_HASH_SECRET', () => {
+    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(ConfigError);
+    expect(problems({ REDIS_URL: 'redis://127.0.0.1:6379' })).toEqual([MESSAGE]);
+    // Empty counts as unset.
+    expect(problems({ REDIS_URL: 'redis://127.0.0.1:6379', CREDENTIAL_HASH_SECRET: '  ' })).toEqual(
+      [MESSAGE],
     );
-    expect(result.stdout).toBe('');
   });
 
-  it('exits 1 naming PORT, without a stack trace, when the port is taken', async () => {
-    const taken = createServer();
-    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
-    const { port } = taken.address() as AddressInfo;
-    try {
-      const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-        env: { PATH: process.env['PATH'], PORT: String(port), HOST: '127.0.0.1' },
-        encoding: 'utf8',
-        timeout: 15_000,
-      });
-      expect(result.status).toBe(1);
-      expect(result.stderr).toBe(
-        `Invalid configuration:\n  - PORT: 127.0.0.1:${port} is already in use\n`,
-      );
-    } finally {
-      await new Promise((resolve) => taken.close(resolve));
-    }
+  it('accepts REDIS_URL with a secret, and reads namespace and lease', () => {
+    const config = loadConfig({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      CREDENTIAL_HASH_SECRET: 'a-secret-of-16-chars',
+      REDIS_NAMESPACE: 'gw.eu-1',
+      REDIS_LEASE_MS: '900',
+    });
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.credentialHashSecret).toBe('a-secret-of-16-chars');
+    expect(config.redis).toEqual({ namespace: 'gw.eu-1', leaseMs: 900 });
+    expect(loadConfig({}).redis).toEqual({ namespace: 'polytomic-gateway', leaseMs: 5000 });
+    expect(loadConfig({}).redisUrl).toBeUndefined();
   });
 });
 

@@ -1,33 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SIM_SYNCS } from '../tools/simulator/index.js';
-import { until } from './utils/manual-scheduler.js';
-import { freePort, refused } from './utils/resilience-helpers.js';
+import { freePort, occupyPort, refused } from './utils/net.js';
+import { spawnNode } from './utils/processes.js';
+import { sleep, until } from './utils/wait.js';
 
 // `npm run demo` as the README's quick start runs it (from source here: no build needed).
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
-let child: ChildProcess | undefined;
-
-afterEach(() => {
-  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  child = undefined;
-});
-
+/** The demo as a child process: its output, and its exit code once it exits. */
 function startDemo(env: Record<string, string>) {
-  const started = spawn(process.execPath, ['--import', 'tsx', 'tools/demo.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env['PATH'], ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child = started;
-  const output = { stdout: '', stderr: '' };
-  started.stdout?.on('data', (chunk: Buffer) => (output.stdout += chunk.toString('utf8')));
-  started.stderr?.on('data', (chunk: Buffer) => (output.stderr += chunk.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => started.once('exit', resolve));
-  return { started, output, exited };
+  const demo = spawnNode(['--import', 'tsx', 'tools/demo.ts'], env);
+  return { started: demo.process, output: demo.output, exited: demo.exited.then((e) => e.code) };
 }
 
 describe('npm run demo', () => {
@@ -62,8 +44,8 @@ describe('npm run demo', () => {
       SIM_SYNCS.cdc,
       SIM_SYNCS.backfill,
     ]);
-    // The backfill adds 125 rows a millisecond.
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The backfill adds 125 rows a millisecond of the simulator's (real) clock.
+    await sleep(20);
     const [before, after] = [first, await run()].map(
       (answer) => answer.data.bulkSyncs[2]?.status.currentExecution?.recordCount ?? 0,
     );
@@ -82,26 +64,20 @@ describe('npm run demo', () => {
   });
 
   it('says which variable to change when PORT or SIMULATOR_PORT is taken, or no port', async () => {
-    const taken = createServer();
-    const port = await freePort();
-    await new Promise<void>((resolve) => taken.listen(port, '0.0.0.0', resolve));
-    try {
-      const demo = startDemo({ PORT: String(port) });
-      expect(await demo.exited).toBe(1);
-      expect(demo.output.stderr).toBe(
-        `Invalid configuration:\n  - PORT: 0.0.0.0:${port} is already in use\n`,
-      );
-      const simulatorDemo = startDemo({ SIMULATOR_PORT: String(port), SIMULATOR_HOST: '0.0.0.0' });
-      expect(await simulatorDemo.exited).toBe(1);
-      expect(simulatorDemo.output.stderr).toBe(
-        `Invalid configuration:\n  - SIMULATOR_PORT: 0.0.0.0:${port} is already in use\n`,
-      );
-    } finally {
-      await new Promise((resolve) => taken.close(resolve));
-    }
-    const demo = startDemo({ SIMULATOR_PORT: 'x' });
+    const port = await occupyPort('0.0.0.0', await freePort());
+    const demo = startDemo({ PORT: String(port) });
     expect(await demo.exited).toBe(1);
     expect(demo.output.stderr).toBe(
+      `Invalid configuration:\n  - PORT: 0.0.0.0:${port} is already in use\n`,
+    );
+    const simulatorDemo = startDemo({ SIMULATOR_PORT: String(port), SIMULATOR_HOST: '0.0.0.0' });
+    expect(await simulatorDemo.exited).toBe(1);
+    expect(simulatorDemo.output.stderr).toBe(
+      `Invalid configuration:\n  - SIMULATOR_PORT: 0.0.0.0:${port} is already in use\n`,
+    );
+    const invalid = startDemo({ SIMULATOR_PORT: 'x' });
+    expect(await invalid.exited).toBe(1);
+    expect(invalid.output.stderr).toBe(
       'Invalid configuration:\n  - SIMULATOR_PORT: must be a port number, got x\n',
     );
   });

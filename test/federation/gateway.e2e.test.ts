@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   addSyncs,
   BULK_SYNC_SUBGRAPH,
@@ -12,7 +12,7 @@ import {
   startApolloGateway,
   startPipelineSubgraph,
   syncEntity,
-} from '../utils/federation-helpers.js';
+} from '../utils/federation.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 
 // Both subgraphs on real ports; @apollo/gateway in this process plans each operation and fetches
@@ -45,12 +45,6 @@ beforeAll(async () => {
   ]);
   if (!composed.supergraphSdl) throw new Error('composition failed');
   router = await startApolloGateway(composed.supergraphSdl);
-});
-
-afterAll(async () => {
-  await router?.stop();
-  await pipelines?.close();
-  await t?.close();
 });
 
 beforeEach(() => {

@@ -1,35 +1,28 @@
 import type { IncomingMessage } from 'node:http';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
-import { type Client, createClient } from 'graphql-ws';
-import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import { describe, expect, it } from 'vitest';
 import { SIM_SYNCS } from '../../tools/simulator/index.js';
+import { envelope } from '../fixtures/status.js';
 import {
   BULK_SYNC_SUBGRAPH,
   composeApollo,
   fetchSdl,
   PIPELINE_SUBGRAPH,
   type PipelineRow,
+  pipelineResolvers,
   serveSubgraph,
-} from '../utils/federation-helpers.js';
-import {
-  envelope,
-  type LiveTest,
-  metric,
-  round,
-  settle,
-  startLive,
-  untilAsync,
-  type Watch,
-  watch,
-} from '../utils/live-helpers.js';
-import { until } from '../utils/manual-scheduler.js';
+} from '../utils/federation.js';
+import { leftover } from '../utils/leftovers.js';
+import { expectPollingStopped, round, startLive } from '../utils/live.js';
+import { metric } from '../utils/metrics.js';
+import { until } from '../utils/wait.js';
+import { sentinel, type Watch, watch, wsClient } from '../utils/ws.js';
 import { type RunningRouter, startRouter } from './router/router.mjs';
 
 // A real federation router in front of this subgraph: Hive Gateway's runtime (./router, see
-// router.mjs; its packages are devDependencies), on a real port, composed with Apollo's composition from what both
-// running subgraphs serve. Clients subscribe to the router; the router subscribes to this
+// router.mjs; its packages are devDependencies), on a real port, composed with Apollo's
+// composition from what both running subgraphs serve. Clients subscribe to the router; the router subscribes to this
 // subgraph (over graphql-ws or SSE) and, per event, fetches `pipelineCount` from the Pipeline
 // subgraph by the entity key.
 
@@ -83,12 +76,7 @@ async function startCountingPipelineSubgraph(
   const schema = buildSubgraphSchema({
     typeDefs: parse(PIPELINE_WITH_COUNT_SDL),
     resolvers: {
-      Query: { pipelines: () => subgraph.rows },
-      Pipeline: {
-        __resolveReference: (reference: { id: string }) =>
-          subgraph.rows.find((row) => row.id === reference.id) ?? null,
-        bulkSync: (row: PipelineRow) => (row.bulkSyncId === null ? null : { id: row.bulkSyncId }),
-      },
+      ...pipelineResolvers(subgraph),
       BulkSync: {
         __resolveReference: (reference: { id: string }) => {
           subgraph.resolvedSyncs.push(reference.id);
@@ -118,27 +106,12 @@ const pipeline = (n: number, bulkSyncId: string | null): PipelineRow => ({
   bulkSyncId,
 });
 
-let live: LiveTest | undefined;
-let pipelines: CountingPipelineSubgraph | undefined;
-let router: RunningRouter | undefined;
-const clients: Client[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.dispose()));
-  await router?.close();
-  await pipelines?.close();
-  await live?.t.close();
-  router = undefined;
-  pipelines = undefined;
-  live = undefined;
-});
-
 /**
  * This subgraph (manual poll timers, the simulator's clock frozen so the built-in `orders` sync
  * holds still), the Pipeline subgraph, and the router on the supergraph composed from both.
  */
 async function startFederation(upstream: 'ws' | 'sse') {
-  live = await startLive({ POLL_INTERVAL_MS: String(POLL_MS) });
+  const live = await startLive({ POLL_INTERVAL_MS: String(POLL_MS) });
   const { t } = live;
   const frozen = t.sim.now();
   t.sim.setNow(() => frozen);
@@ -153,26 +126,15 @@ async function startFederation(upstream: 'ws' | 'sse') {
     }
   });
 
-  pipelines = await startCountingPipelineSubgraph([pipeline(0, ORDERS), pipeline(1, ORDERS)]);
+  const pipelines = await startCountingPipelineSubgraph([pipeline(0, ORDERS), pipeline(1, ORDERS)]);
   const composed = composeApollo([
     { name: BULK_SYNC_SUBGRAPH, sdl: await fetchSdl(url), url },
     { name: PIPELINE_SUBGRAPH, sdl: await fetchSdl(pipelines.url), url: pipelines.url },
   ]);
   if (!composed.supergraphSdl) throw new Error('composition failed');
-  router = await startRouter(composed.supergraphSdl, { upstream });
+  const router = await startRouter(composed.supergraphSdl, { upstream });
+  leftover('router', () => router.close());
   return { live, t: live.t, pipelines, router, upgrades, eventStreams };
-}
-
-/** A graphql-ws client on the router (no retries, connects on first subscribe). */
-function routerClient(routerUrl: string): Client {
-  const client = createClient({
-    url: routerUrl.replace('http', 'ws'),
-    webSocketImpl: WebSocket,
-    retryAttempts: 0,
-    lazy: true,
-  });
-  clients.push(client);
-  return client;
 }
 
 const executionsBy = (r: RunningRouter) =>
@@ -203,7 +165,8 @@ describe.each([
       upgrades.length = 0;
       eventStreams.length = 0;
 
-      const w: Watch = watch(routerClient(router.url), THROUGH_ROUTER, {});
+      const client = wsClient(router.url);
+      const w: Watch = watch(client, THROUGH_ROUTER, {});
       await until(() => w.events.length === 1);
       expect(w.events[0]).toEqual({ data: { bulkSync: { ...served, pipelineCount: 2 } } });
       // One upstream call for the subscription's first event; one poll loop now waits.
@@ -226,7 +189,8 @@ describe.each([
       t.sim.setStatus(ORDERS, envelope({ status: 'exporting', recordCount: 4242 }));
       await round(live, 2, 1, POLL_ROUND_MS);
       await until(() => w.events.length === 2);
-      await settle();
+      // Nothing more on its way from the router to this client.
+      await sentinel(client);
 
       expect(w.events).toEqual([
         { data: { bulkSync: { ...served, pipelineCount: 2 } } },
@@ -270,11 +234,7 @@ describe.each([
 
       // The client leaves: the router ends its upstream subscription and the poll loop stops.
       w.stop();
-      await untilAsync(async () => (await metric(t, 'gateway_active_subscriptions')) === 0);
-      await until(() => live.scheduler.pending().length === 0);
-      expect(await metric(t, 'gateway_active_pollers')).toBe(0);
-      live.scheduler.advance(POLL_ROUND_MS * 10);
-      await settle();
+      await expectPollingStopped(live, POLL_ROUND_MS * 10);
       expect(t.sim.statusCalls()).toBe(3);
     });
   },

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { SIM_CATALOGUE_SYNCS, SIM_KEY } from '../../tools/simulator/index.js';
-import { executionOf, useLiveGateways, watch } from '../utils/live-helpers.js';
-import { until } from '../utils/manual-scheduler.js';
+import { startLiveGateway } from '../utils/live.js';
+import { executionOf } from '../utils/operations.js';
+import { until } from '../utils/wait.js';
+import { watch } from '../utils/ws.js';
 
-const start = useLiveGateways();
 const SYNC = SIM_CATALOGUE_SYNCS.hubspotSnowflake;
 const OWN = { authorization: `Bearer ${SIM_KEY}` };
 
@@ -14,7 +15,7 @@ const WATCH = /* GraphQL */ `
 
 describe('an action seen live', () => {
   it('reaches a subscriber of an idle sync at once, not at the idle cadence', async () => {
-    const gateway = await start();
+    const gateway = await startLiveGateway();
     const a = watch(gateway.open(), WATCH, { id: SYNC });
     const b = watch(gateway.open(), WATCH, { id: SYNC });
     await until(() => a.events.length === 1 && b.events.length === 1);

@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { SIM_KEY, SIM_OTHER_KEY, SIM_SYNCS } from '../../tools/simulator/index.js';
-import {
-  codeOf,
-  ended,
-  envelope,
-  executionOf,
-  metric,
-  round,
-  SUB_COUNT,
-  settle,
-  useLiveGateways,
-  watch,
-  webSocketWithHeaders,
-} from '../utils/live-helpers.js';
-import { until } from '../utils/manual-scheduler.js';
-
-const begin = useLiveGateways();
+import { envelope } from '../fixtures/status.js';
+import { round, startLiveGateway } from '../utils/live.js';
+import { metric } from '../utils/metrics.js';
+import { codeOf, executionOf, SUB_COUNT } from '../utils/operations.js';
+import { until } from '../utils/wait.js';
+import { ended, sentinel, watch, webSocketWithHeaders } from '../utils/ws.js';
 
 const NO_SERVICE_KEY = { POLYTOMIC_API_KEY: undefined };
 const DEMO = `Bearer ${SIM_KEY}`;
@@ -25,7 +15,7 @@ const NO_CREDENTIAL =
 
 describe('WebSocket credentials', () => {
   it('fails an operation with no credential anywhere with UNAUTHENTICATED, socket kept open', async () => {
-    const { t, open } = await begin(NO_SERVICE_KEY);
+    const { t, open } = await startLiveGateway(NO_SERVICE_KEY);
     const closed: number[] = [];
     // Not lazy: a lazy client closes its socket itself (1000) once no operation is left.
     const client = open({
@@ -39,14 +29,15 @@ describe('WebSocket credentials', () => {
     expect(w.completed).toBe(true);
     expect(w.error).toBeUndefined();
     // A close code would not say why, and graphql-ws clients retry 4403 as a network failure.
-    await settle();
+    // A close after the error would have come before the sentinel's answer.
+    await sentinel(client);
     expect(closed).toEqual([]);
     expect(t.sim.statusCalls()).toBe(0);
   });
 
   it('refuses a credential no HTTP header can carry, without the service key and without a call', async () => {
     // A service key is configured: a bad client credential must not fall back to it.
-    const { t, open } = await begin();
+    const { t, open } = await startLiveGateway();
     for (const authorization of ['Bearer x\r\nX-Evil: 1', 'Bearer ключ']) {
       const w = watch(open({ connectionParams: { authorization } }), SUB_COUNT, {
         id: SIM_SYNCS.orders,
@@ -60,7 +51,7 @@ describe('WebSocket credentials', () => {
   });
 
   it('accepts connectionParams.authorization and forwards it exactly', async () => {
-    const { t, open } = await begin(NO_SERVICE_KEY);
+    const { t, open } = await startLiveGateway(NO_SERVICE_KEY);
     t.sim.setStatus(SIM_SYNCS.orders, envelope({ recordCount: 1 }));
     const w = watch(open({ connectionParams: { authorization: DEMO } }), SUB_COUNT, {
       id: SIM_SYNCS.orders,
@@ -71,7 +62,7 @@ describe('WebSocket credentials', () => {
   });
 
   it('accepts the Authorization header of the upgrade request', async () => {
-    const { t, open } = await begin(NO_SERVICE_KEY);
+    const { t, open } = await startLiveGateway(NO_SERVICE_KEY);
     t.sim.setStatus(SIM_SYNCS.orders, envelope({ recordCount: 1 }));
     const client = open({ webSocketImpl: webSocketWithHeaders({ authorization: DEMO }) });
     const w = watch(client, SUB_COUNT, { id: SIM_SYNCS.orders });
@@ -80,7 +71,7 @@ describe('WebSocket credentials', () => {
   });
 
   it('prefers connectionParams over the upgrade header, and both over the service key', async () => {
-    const { t, open } = await begin();
+    const { t, open } = await startLiveGateway();
     t.sim.setStatus(SIM_SYNCS.orders, envelope({ recordCount: 1 }));
     const client = open({
       connectionParams: { authorization: OTHER },
@@ -94,10 +85,12 @@ describe('WebSocket credentials', () => {
 
 describe('two credentials on one sync', () => {
   it('polls once per credential per round, with no cross-talk between them', async () => {
-    const { t, live, open } = await begin(NO_SERVICE_KEY);
+    const live = await startLiveGateway(NO_SERVICE_KEY);
+    const { t, open } = live;
     const id = SIM_SYNCS.orders;
     t.sim.setStatus(id, envelope({ recordCount: 1 }));
-    const demo = watch(open({ connectionParams: { authorization: DEMO } }), SUB_COUNT, { id });
+    const demoClient = open({ connectionParams: { authorization: DEMO } });
+    const demo = watch(demoClient, SUB_COUNT, { id });
     const other = watch(open({ connectionParams: { authorization: OTHER } }), SUB_COUNT, { id });
     await until(() => demo.events.length === 1 && other.events.length === 1);
     expect(t.sim.statusCalls()).toBe(2);
@@ -129,7 +122,7 @@ describe('two credentials on one sync', () => {
     expect(demo.completed).toBe(false);
 
     await round(live, 7, 1);
-    await settle();
+    await sentinel(demoClient);
     expect(t.sim.requests.at(-1)?.headers['authorization']).toBe(DEMO);
     expect(demo.events).toHaveLength(3);
   });

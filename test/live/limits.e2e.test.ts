@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { syncId } from '../utils/gateway-helpers.js';
-import {
-  codeOf,
-  ended,
-  envelope,
-  metric,
-  SUB_CHANGES,
-  SUB_COUNT,
-  settle,
-  untilAsync,
-  useLiveGateways,
-  watch,
-} from '../utils/live-helpers.js';
-import { until } from '../utils/manual-scheduler.js';
-
-const begin = useLiveGateways();
+import { envelope, syncId } from '../fixtures/status.js';
+import { startLiveGateway } from '../utils/live.js';
+import { metric, untilMetric } from '../utils/metrics.js';
+import { codeOf, SUB_CHANGES, SUB_COUNT } from '../utils/operations.js';
+import { until } from '../utils/wait.js';
+import { ended, sentinel, watch } from '../utils/ws.js';
 
 /** First error code of a subscription's `error` message (an array of GraphQL errors). */
 function errorCodeOf(error: unknown): unknown {
@@ -24,7 +14,7 @@ function errorCodeOf(error: unknown): unknown {
 describe('MAX_IDS_PER_REQUEST', () => {
   it('rejects more ids than allowed with BAD_USER_INPUT and no upstream call', async () => {
     expect.assertions(5);
-    const { t, scheduler, open } = await begin({ MAX_IDS_PER_REQUEST: '3' });
+    const { t, scheduler, open } = await startLiveGateway({ MAX_IDS_PER_REQUEST: '3' });
     const ids = [1, 2, 3, 4].map(syncId);
     for (const id of ids) t.sim.addSync(id, envelope());
     const w = watch(open(), SUB_CHANGES, { ids });
@@ -37,7 +27,7 @@ describe('MAX_IDS_PER_REQUEST', () => {
   });
 
   it('accepts exactly MAX_IDS_PER_REQUEST ids', async () => {
-    const { t, open } = await begin({ MAX_IDS_PER_REQUEST: '3' });
+    const { t, open } = await startLiveGateway({ MAX_IDS_PER_REQUEST: '3' });
     const ids = [1, 2, 3].map(syncId);
     for (const id of ids) t.sim.addSync(id, envelope());
     const w = watch(open(), SUB_CHANGES, { ids });
@@ -48,7 +38,7 @@ describe('MAX_IDS_PER_REQUEST', () => {
 
 describe('MAX_SUBSCRIPTIONS_PER_CONNECTION', () => {
   it('refuses a third subscription on one connection; a freed slot can be reused', async () => {
-    const { t, open } = await begin({ MAX_SUBSCRIPTIONS_PER_CONNECTION: '2' });
+    const { t, open } = await startLiveGateway({ MAX_SUBSCRIPTIONS_PER_CONNECTION: '2' });
     const ids = [1, 2, 3].map(syncId);
     for (const id of ids) t.sim.addSync(id, envelope());
     const client = open();
@@ -69,7 +59,7 @@ describe('MAX_SUBSCRIPTIONS_PER_CONNECTION', () => {
     await until(() => elsewhere.events.length === 1);
 
     first.stop();
-    await untilAsync(async () => (await metric(t, 'gateway_active_subscriptions')) === 2);
+    await untilMetric(t, 'gateway_active_subscriptions', 2);
     const again = watch(client, SUB_COUNT, { id: ids[0] });
     await until(() => again.events.length === 1);
     expect(again.error).toBeUndefined();
@@ -77,14 +67,14 @@ describe('MAX_SUBSCRIPTIONS_PER_CONNECTION', () => {
   });
 
   it('refuses the third of three subscriptions sent at once on one connection', async () => {
-    const { t, open } = await begin({ MAX_SUBSCRIPTIONS_PER_CONNECTION: '2' });
+    const { t, open } = await startLiveGateway({ MAX_SUBSCRIPTIONS_PER_CONNECTION: '2' });
     const ids = [1, 2, 3].map(syncId);
     for (const id of ids) t.sim.addSync(id, envelope());
     const client = open();
     // Sent back to back, before the server has finished the first onSubscribe.
     const all = ids.map((id) => watch(client, SUB_COUNT, { id }));
     await until(() => all.filter((w) => w.events.length === 1 || w.error).length === 3);
-    await settle();
+    await sentinel(client);
     expect(all.filter((w) => w.error !== undefined).map((w) => errorCodeOf(w.error))).toEqual([
       'BAD_USER_INPUT',
     ]);
@@ -95,7 +85,7 @@ describe('MAX_SUBSCRIPTIONS_PER_CONNECTION', () => {
 
 describe('MAX_POLLERS', () => {
   it('refuses a third distinct sync with UPSTREAM_UNAVAILABLE; joining a watched one is fine', async () => {
-    const { t, scheduler, open } = await begin({ MAX_POLLERS: '2' });
+    const { t, scheduler, open } = await startLiveGateway({ MAX_POLLERS: '2' });
     const ids = [1, 2, 3].map(syncId);
     for (const id of ids) t.sim.addSync(id, envelope());
     const client = open();
@@ -119,7 +109,7 @@ describe('MAX_POLLERS', () => {
   });
 
   it('a bulkSyncChanges crossing the cap part-way is refused whole and leaves no poller', async () => {
-    const { t, scheduler, open } = await begin({ MAX_POLLERS: '2' });
+    const { t, scheduler, open } = await startLiveGateway({ MAX_POLLERS: '2' });
     const ids = [1, 2, 3].map(syncId);
     for (const id of ids) t.sim.addSync(id, envelope());
     const kept = watch(open(), SUB_COUNT, { id: ids[0] });
@@ -144,7 +134,7 @@ describe('MAX_POLLERS', () => {
 
 describe('input errors over WebSocket', () => {
   it('carry only the contract code (none of yoga’s HTTP hints); a mutation of no field is one', async () => {
-    const { t, open } = await begin();
+    const { t, open } = await startLiveGateway();
     const client = open();
     const syntax = watch(client, 'subscription { bulkSync(id: ', {});
     const missing = watch(client, SUB_COUNT, {});

@@ -1,26 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { syncId } from '../utils/gateway-helpers.js';
-import {
-  codeOf,
-  envelope,
-  executionOf,
-  fireNext,
-  INTERVAL_MS,
-  isJittered,
-  metricsText,
-  round,
-  SUB_COUNT,
-  settle,
-  useLiveGateways,
-  watch,
-} from '../utils/live-helpers.js';
-import { until } from '../utils/manual-scheduler.js';
+import { envelope, syncId } from '../fixtures/status.js';
+import { fireNext, INTERVAL_MS, isJittered, round, startLiveGateway } from '../utils/live.js';
+import { scrape } from '../utils/metrics.js';
+import { codeOf, executionOf, SUB_COUNT } from '../utils/operations.js';
+import { until } from '../utils/wait.js';
+import { sentinel, watch } from '../utils/ws.js';
 
-const start = useLiveGateways();
-
+/** A live gateway and one WebSocket client of it. */
 async function begin(env: Record<string, string | undefined> = {}) {
-  const started = await start(env);
-  return { ...started, client: started.open() };
+  const live = await startLiveGateway(env);
+  return { ...live, live, client: live.open() };
 }
 
 /** A gateway whose one client watches sync 1 (recordCount 1) and has had its first event. */
@@ -35,7 +24,7 @@ async function watching() {
 
 describe('upstream outage', () => {
   it('stays open and silent through several failed polls, backs off doubling, then recovers', async () => {
-    const { t, scheduler, live, id, w } = await watching();
+    const { t, scheduler, live, client, id, w } = await watching();
     expect(scheduler.requested).toHaveLength(1);
     expect(isJittered(scheduler.requested[0], INTERVAL_MS)).toBe(true);
 
@@ -52,7 +41,7 @@ describe('upstream outage', () => {
       const expected = Math.min(INTERVAL_MS * 2 ** n, Math.max(10_000, INTERVAL_MS * 8));
       expect(isJittered(scheduler.requested.at(-1), expected)).toBe(true);
     }
-    await settle();
+    await sentinel(client);
     expect(w.events).toHaveLength(1);
     expect(w.completed).toBe(false);
     expect(w.error).toBeUndefined();
@@ -72,7 +61,7 @@ describe('upstream outage', () => {
     expect(isJittered(scheduler.requested.at(-1), INTERVAL_MS)).toBe(true);
     expect(w.events.every((event) => event.errors === undefined)).toBe(true);
 
-    const metrics = await metricsText(t);
+    const metrics = await scrape(t);
     expect(metrics).toContain(`gateway_polls_total{outcome="failed"} ${failures}`);
     expect(metrics).toContain(`polytomic_upstream_requests_total{outcome="503"} ${failures}`);
     expect(metrics).not.toMatch(/^polytomic_upstream_retries_total\{/m);
@@ -87,7 +76,7 @@ describe('upstream outage', () => {
     await until(() => t.sim.statusCalls() === 1 && scheduler.pending().length === 1);
     fireNext(scheduler);
     await until(() => t.sim.statusCalls() === 2 && scheduler.pending().length === 1);
-    await settle();
+    await sentinel(client);
     expect(w.events).toEqual([]);
     expect(scheduler.requested.map((ms, i) => isJittered(ms, INTERVAL_MS * 2 ** (i + 1)))).toEqual([
       true,

@@ -1,60 +1,32 @@
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
-import type { Client } from 'graphql-ws';
-import { afterEach, describe, expect, it } from 'vitest';
-import { syncId } from '../utils/gateway-helpers.js';
-import {
-  ended,
-  envelope,
-  type LiveTest,
-  metric,
-  SUB_COUNT,
-  sseInit,
-  sseReader,
-  startLive,
-  watch,
-  wsClient,
-} from '../utils/live-helpers.js';
-import { until } from '../utils/manual-scheduler.js';
+import { describe, expect, it } from 'vitest';
+import { envelope, syncId } from '../fixtures/status.js';
+import { leftover } from '../utils/leftovers.js';
+import { startLive, startLiveGateway } from '../utils/live.js';
+import { metric } from '../utils/metrics.js';
+import { SUB_COUNT } from '../utils/operations.js';
+import { sseInit, sseReader } from '../utils/sse.js';
+import { until } from '../utils/wait.js';
+import { ended, watch, wsClient } from '../utils/ws.js';
 
 const SYNC_COUNT = /* GraphQL */ `
   query ($id: ID!) { bulkSync(id: $id) { status { currentExecution { recordCount } } } }
 `;
 
-let live: LiveTest | undefined;
-/** Set once a test has stopped the app itself, so afterEach only closes the simulator. */
-let stopped = false;
-const clients: Client[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.dispose()));
-  if (stopped) await live?.t.sim.close();
-  else await live?.t.close();
-  live = undefined;
-  stopped = false;
-});
-
-async function begin() {
-  live = await startLive();
-  const url = await live.t.app.start();
-  return { ...live, url };
-}
-
 describe('graceful stop', () => {
   it('closes an open WebSocket with 1001 and stops every poller', async () => {
     expect.assertions(5);
-    const { t, scheduler, url } = await begin();
+    const { t, scheduler, url } = await startLiveGateway();
     const id = syncId(1);
     t.sim.addSync(id, envelope({ recordCount: 1 }));
     const closes: number[] = [];
     const client = wsClient(url, {
       on: { closed: (event) => closes.push((event as { code: number }).code) },
     });
-    clients.push(client);
     const w = watch(client, SUB_COUNT, { id });
     await until(() => w.events.length === 1);
 
-    stopped = true;
     await t.app.stop();
     await ended(w);
     await until(() => closes.length === 1);
@@ -66,10 +38,11 @@ describe('graceful stop', () => {
   });
 
   it('does not wait for a WebSocket client that never answers the close: stop ends by SHUTDOWN_TIMEOUT_MS', async () => {
-    live = await startLive({ SHUTDOWN_TIMEOUT_MS: '300' });
+    const live = await startLive({ SHUTDOWN_TIMEOUT_MS: '300' });
     const url = new URL(await live.t.app.start());
     // A raw client: it completes the upgrade, then never answers a frame (ws would wait 30 s).
     const socket = connect(Number(url.port), url.hostname);
+    leftover('socket', () => socket.destroy());
     let received = '';
     socket.on('data', (chunk: Buffer) => {
       received += chunk.toString('latin1');
@@ -79,19 +52,14 @@ describe('graceful stop', () => {
         'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
         'Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n',
     );
-    try {
-      await until(() => received.startsWith('HTTP/1.1 101'));
-      stopped = true;
-      const started = Date.now();
-      await live.t.app.stop();
-      expect(Date.now() - started).toBeLessThan(2000);
-    } finally {
-      socket.destroy();
-    }
+    await until(() => received.startsWith('HTTP/1.1 101'));
+    const started = Date.now();
+    await live.t.app.stop();
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('ends an open SSE stream over the port', async () => {
-    const { t, scheduler, url } = await begin();
+    const { t, scheduler, url } = await startLiveGateway();
     const id = syncId(1);
     t.sim.addSync(id, envelope({ recordCount: 1 }));
     const response = await fetch(`${url}/graphql`, sseInit(SUB_COUNT, { id }));
@@ -99,7 +67,6 @@ describe('graceful stop', () => {
     const reader = sseReader(response.body);
     expect((await reader.next())?.event).toBe('next');
 
-    stopped = true;
     await t.app.stop();
     expect((await reader.next())?.event).toBe('complete');
     expect(await reader.next()).toBeUndefined();
@@ -108,14 +75,13 @@ describe('graceful stop', () => {
   });
 
   it('stops WebSocket and SSE subscribers of one shared poller together', async () => {
-    const { t, scheduler, url } = await begin();
+    const { t, scheduler, url } = await startLiveGateway();
     const id = syncId(1);
     t.sim.addSync(id, envelope({ recordCount: 1 }));
     const closes: number[] = [];
     const client = wsClient(url, {
       on: { closed: (event) => closes.push((event as { code: number }).code) },
     });
-    clients.push(client);
     const w = watch(client, SUB_COUNT, { id });
     const response = await t.app.yoga.fetch(
       'http://gateway.test/graphql',
@@ -127,7 +93,6 @@ describe('graceful stop', () => {
     await until(() => w.events.length === 1);
     expect(t.sim.statusCalls()).toBe(1);
 
-    stopped = true;
     await t.app.stop();
     expect((await reader.next())?.event).toBe('complete');
     await until(() => closes.length === 1);
@@ -136,11 +101,12 @@ describe('graceful stop', () => {
   });
 
   it('answers a query in flight, with Connection: close, and does not wait out its keep-alive', async () => {
-    const { t, url } = await begin();
+    const { t, url } = await startLiveGateway();
     const id = syncId(1);
     t.sim.addSync(id, envelope({ recordCount: 7 }));
     t.sim.inject({ kind: 'delay', ms: 200 }, { times: 1 });
     const agent = new Agent({ keepAlive: true });
+    leftover('HTTP agent', () => agent.destroy());
     let serverClosed = false;
     const answer = new Promise<{ connection: string | undefined; body: string }>(
       (resolve, reject) => {
@@ -161,7 +127,6 @@ describe('graceful stop', () => {
     );
     await until(() => t.sim.statusCalls(id) === 1);
 
-    stopped = true;
     const stopping = t.app.stop();
     expect(await answer).toEqual({
       connection: 'close',
@@ -172,7 +137,6 @@ describe('graceful stop', () => {
     // Closed by the gateway: the agent would have kept it.
     await stopping;
     await until(() => serverClosed);
-    agent.destroy();
   });
 
   /**
@@ -180,8 +144,7 @@ describe('graceful stop', () => {
    * the socket's close codes.
    */
   async function queryingOverWebSocket({ env = {}, delayMs = 300 } = {}) {
-    live = await startLive(env);
-    const { t } = live;
+    const { t } = await startLive(env);
     const url = await t.app.start();
     const id = syncId(1);
     t.sim.addSync(id, envelope({ recordCount: 7 }));
@@ -190,13 +153,11 @@ describe('graceful stop', () => {
     const client = wsClient(url, {
       on: { closed: (event) => closes.push((event as { code: number }).code) },
     });
-    clients.push(client);
     const subscription = watch(client, SUB_COUNT, { id: syncId(2) });
     await until(() => subscription.events.length === 1);
     t.sim.inject({ kind: 'delay', ms: delayMs }, { times: 1, syncId: id });
     const query = watch(client, SYNC_COUNT, { id });
     await until(() => t.sim.statusCalls(id) === 1);
-    stopped = true;
     return { t, url, id, client, query, subscription, closes };
   }
 
@@ -260,8 +221,7 @@ describe('graceful stop', () => {
   });
 
   it('two overlapping stop() calls both resolve', async () => {
-    const { t } = await begin();
-    stopped = true;
+    const { t } = await startLiveGateway();
     await expect(Promise.all([t.app.stop(), t.app.stop()])).resolves.toEqual([
       undefined,
       undefined,
@@ -269,8 +229,7 @@ describe('graceful stop', () => {
   });
 
   it('stop() is idempotent: a second call after the first has finished resolves too', async () => {
-    const { t } = await begin();
-    stopped = true;
+    const { t } = await startLiveGateway();
     await t.app.stop();
     await expect(t.app.stop()).resolves.toBeUndefined();
   });

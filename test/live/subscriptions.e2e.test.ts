@@ -1,31 +1,17 @@
 import type { Client } from 'graphql-ws';
 import { describe, expect, it } from 'vitest';
 import { SIM_SYNCS } from '../../tools/simulator/index.js';
-import { syncId } from '../utils/gateway-helpers.js';
-import {
-  ended,
-  envelope,
-  executionOf,
-  IDLE_MS,
-  idOf,
-  metric,
-  ROUND_MS,
-  round,
-  SUB_CHANGES,
-  SUB_COUNT,
-  SUB_STATUS,
-  settle,
-  untilAsync,
-  useLiveGateways,
-  watch,
-} from '../utils/live-helpers.js';
-import { until } from '../utils/manual-scheduler.js';
-
-const begin = useLiveGateways();
+import { envelope, syncId } from '../fixtures/status.js';
+import { expectPollingStopped, IDLE_MS, ROUND_MS, round, startLiveGateway } from '../utils/live.js';
+import { metric, untilMetric } from '../utils/metrics.js';
+import { executionOf, idOf, SUB_CHANGES, SUB_COUNT, SUB_STATUS } from '../utils/operations.js';
+import { until } from '../utils/wait.js';
+import { ended, sentinel, watch } from '../utils/ws.js';
 
 describe('one event per change of the selected data', () => {
   it('sends the first event at once and then only what each subscriber selected', async () => {
-    const { t, scheduler, live, open } = await begin();
+    const live = await startLiveGateway();
+    const { t, scheduler, open } = live;
     const id = syncId(1);
     t.sim.addSync(id, envelope({ recordCount: 10 }));
     const client = open();
@@ -54,7 +40,8 @@ describe('one event per change of the selected data', () => {
     t.sim.setStatus(id, envelope({ status: 'exporting', recordCount: 20 }));
     await round(live, 4, 1);
     await until(() => statusOnly.events.length === 2);
-    await settle();
+    // Both subscriptions share the client's socket: nothing more is on its way to either.
+    await sentinel(client);
 
     expect(statusOnly.events.map(executionOf)).toEqual([
       { status: 'RUNNING' },
@@ -66,7 +53,7 @@ describe('one event per change of the selected data', () => {
   });
 
   it('a late subscriber gets the latest status at once without another upstream call', async () => {
-    const { t, open } = await begin();
+    const { t, open } = await startLiveGateway();
     const id = syncId(1);
     t.sim.addSync(id, envelope({ recordCount: 3 }));
     const first = watch(open(), SUB_COUNT, { id });
@@ -80,7 +67,8 @@ describe('one event per change of the selected data', () => {
 
 describe('one upstream poll per watched sync', () => {
   it('50 subscribers on 3 syncs cost exactly 3 upstream calls per interval', async () => {
-    const { t, live, open } = await begin();
+    const live = await startLiveGateway();
+    const { t, open } = live;
     const ids = [syncId(1), syncId(2), syncId(3)];
     for (const id of ids) t.sim.addSync(id, envelope({ recordCount: 0 }));
     // 10 connections × 5 subscriptions: well under MAX_SUBSCRIPTIONS_PER_CONNECTION (100).
@@ -102,7 +90,7 @@ describe('one upstream poll per watched sync', () => {
       for (const id of ids) expect(t.sim.statusCalls(id)).toBe(1 + r);
     }
 
-    await settle();
+    for (const connection of connections) await sentinel(connection);
     for (const { id, w } of subscribers) {
       expect(w.events.map(idOf)).toEqual([id, id, id, id]);
       expect(w.events.map(executionOf)).toEqual([0, 1, 2, 3].map((n) => ({ recordCount: n })));
@@ -112,7 +100,8 @@ describe('one upstream poll per watched sync', () => {
 
 describe('leaving', () => {
   it('keeps the poller while one subscriber stays; the last one out stops polling', async () => {
-    const { t, scheduler, live, open } = await begin();
+    const live = await startLiveGateway();
+    const { t, scheduler, open } = live;
     const id = syncId(1);
     t.sim.addSync(id, envelope({ recordCount: 1 }));
     const leavesFirst = watch(open(), SUB_COUNT, { id });
@@ -123,7 +112,7 @@ describe('leaving', () => {
     expect(await metric(t, 'gateway_active_pollers')).toBe(1);
 
     leavesFirst.stop();
-    await untilAsync(async () => (await metric(t, 'gateway_active_subscriptions')) === 1);
+    await untilMetric(t, 'gateway_active_subscriptions', 1);
     expect(scheduler.pending()).toHaveLength(1);
     expect(await metric(t, 'gateway_active_pollers')).toBe(1);
 
@@ -135,22 +124,19 @@ describe('leaving', () => {
 
     // The last subscriber leaves by closing its connection.
     await stayClient.dispose();
-    await until(() => scheduler.pending().length === 0);
-    await untilAsync(async () => (await metric(t, 'gateway_active_subscriptions')) === 0);
-    expect(await metric(t, 'gateway_active_pollers')).toBe(0);
-
-    scheduler.advance(IDLE_MS * 10);
-    await settle();
+    await expectPollingStopped(live, IDLE_MS * 10);
     expect(t.sim.statusCalls()).toBe(2);
   });
 });
 
 describe('bulkSyncChanges', () => {
   it('sends each sync once on subscribe, then one event per changed sync', async () => {
-    const { t, live, open } = await begin();
+    const live = await startLiveGateway();
+    const { t, open } = live;
     const ids = [syncId(1), syncId(2), syncId(3)];
     for (const id of ids) t.sim.addSync(id, envelope({ recordCount: 0 }));
-    const w = watch(open(), SUB_CHANGES, { ids });
+    const client = open();
+    const w = watch(client, SUB_CHANGES, { ids });
 
     await until(() => w.events.length === 3);
     expect(t.sim.statusCalls()).toBe(3);
@@ -159,7 +145,7 @@ describe('bulkSyncChanges', () => {
     t.sim.setStatus(ids[1] as string, envelope({ recordCount: 5 }));
     await round(live, 6, 3);
     await until(() => w.events.length === 4);
-    await settle();
+    await sentinel(client);
     expect(w.events).toHaveLength(4);
     expect(idOf(w.events[3])).toBe(ids[1]);
     expect(executionOf(w.events[3])).toEqual({ status: 'RUNNING', recordCount: 5 });
@@ -170,18 +156,19 @@ describe('bulkSyncChanges', () => {
     t.sim.setStatus(ids[2] as string, envelope({ recordCount: 8 }));
     await round(live, 12, 3);
     await until(() => w.events.length === 6);
-    await settle();
+    await sentinel(client);
     expect(w.events).toHaveLength(6);
     expect(w.events.slice(4).map(idOf).sort()).toEqual([ids[0], ids[2]].sort());
     expect(w.completed).toBe(false);
   });
 
   it('answers ids in the case the client asked, one poller per sync', async () => {
-    const { t, open } = await begin();
+    const { t, open } = await startLiveGateway();
     const upper = SIM_SYNCS.idle.toUpperCase();
-    const w = watch(open(), SUB_CHANGES, { ids: [upper, SIM_SYNCS.idle] });
+    const client = open();
+    const w = watch(client, SUB_CHANGES, { ids: [upper, SIM_SYNCS.idle] });
     await until(() => w.events.length === 1);
-    await settle();
+    await sentinel(client);
     expect(w.events.map(idOf)).toEqual([upper]);
     expect(t.sim.statusCalls()).toBe(1);
   });
@@ -194,7 +181,7 @@ describe('syncs that can no longer be watched', () => {
     [403, 'FORBIDDEN'],
   ])('a %i mid-subscription sends one %s error event, then completes', async (status, code) => {
     expect.assertions(9);
-    const { t, scheduler, open } = await begin();
+    const { t, scheduler, open } = await startLiveGateway();
     const id = syncId(1);
     t.sim.addSync(id, envelope({ recordCount: 1 }));
     const w = watch(open(), SUB_COUNT, { id });
@@ -211,18 +198,20 @@ describe('syncs that can no longer be watched', () => {
     expect(w.events[1]?.errors).toHaveLength(1);
     expect(w.events[1]?.errors?.[0]?.extensions).toEqual({ code, syncId: id });
     expect(scheduler.pending()).toEqual([]);
+    // With no poll timer pending (just asserted), advancing fires nothing: no call can follow.
     scheduler.advance(IDLE_MS * 10);
-    await settle();
     expect(t.sim.statusCalls()).toBe(2);
     expect(await metric(t, 'gateway_active_pollers')).toBe(0);
   });
 
   it('in bulkSyncChanges a 404 ends only that sync; the others keep streaming', async () => {
-    const { t, live, open } = await begin();
+    const live = await startLiveGateway();
+    const { t, open } = live;
     const ids = [syncId(1), syncId(2), syncId(3)];
     for (const id of ids) t.sim.addSync(id, envelope({ recordCount: 0 }));
     const [keeps, gone] = ids as [string, string, string];
-    const w = watch(open(), SUB_CHANGES, { ids });
+    const client = open();
+    const w = watch(client, SUB_CHANGES, { ids });
     await until(() => w.events.length === 3);
 
     t.sim.inject({ kind: 'status', status: 404 }, { syncId: gone, times: 1 });
@@ -237,7 +226,7 @@ describe('syncs that can no longer be watched', () => {
     t.sim.setStatus(keeps, envelope({ recordCount: 9 }));
     await round(live, 8, 2);
     await until(() => w.events.length === 5);
-    await settle();
+    await sentinel(client);
     expect(w.events).toHaveLength(5);
     expect(idOf(w.events[4])).toBe(keeps);
     expect(executionOf(w.events[4])).toEqual({ status: 'RUNNING', recordCount: 9 });
@@ -246,7 +235,7 @@ describe('syncs that can no longer be watched', () => {
   });
 
   it('bulkSyncChanges completes once every sync has ended', async () => {
-    const { t, scheduler, open } = await begin();
+    const { t, scheduler, open } = await startLiveGateway();
     const ids = [syncId(1), syncId(2)];
     for (const id of ids) t.sim.addSync(id, envelope());
     const w = watch(open(), SUB_CHANGES, { ids });

@@ -1,20 +1,15 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { SIM_SYNCS } from '../../tools/simulator/index.js';
-import { expectNoLeak, fullStatusFixture, ONE_SYNC, syncId } from '../utils/gateway-helpers.js';
-import { envelope } from '../utils/live-helpers.js';
-import { errorCodes } from '../utils/resilience-helpers.js';
-import { errorLogLines, type TestApp, useTestApps } from '../utils/test-app.js';
-
-const start = useTestApps();
-const tempDirs: string[] = [];
-
-afterEach(() => {
-  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+import { envelope, fullStatusFixture, syncId } from '../fixtures/status.js';
+import { expectNoLeak } from '../utils/leaks.js';
+import { errorCodes, ONE_SYNC } from '../utils/operations.js';
+import {
+  errorLogLines,
+  persistedOperationsFile,
+  startTestApp,
+  type TestApp,
+} from '../utils/test-app.js';
 
 interface Answer {
   status: number;
@@ -206,7 +201,7 @@ describe('hostile operations (production mode) are refused before any upstream c
 
   for (const { name, env, request, status, codes, message } of cases) {
     it(`${name} → ${status}${codes.length ? ` ${codes.join()}` : ''}`, async () => {
-      const t = await start(env);
+      const t = await startTestApp(env);
       const [init, path] = request();
       const answer = await send(t, init, path);
       expect(answer.status).toBe(status);
@@ -218,7 +213,7 @@ describe('hostile operations (production mode) are refused before any upstream c
   }
 
   it('refuses a POSTed mutation of a field the schema lacks with nothing on stderr or in the error log', async () => {
-    const t = await start();
+    const t = await startTestApp();
     const stderr = vi.spyOn(console, 'error').mockImplementation(() => {});
     onTestFinished(() => stderr.mockRestore());
     const answer = await send(t, json({ query: 'mutation { bulkSync }' }));
@@ -231,7 +226,7 @@ describe('hostile operations (production mode) are refused before any upstream c
   });
 
   it('serves a query whose variables nest 6000 deep, cache on, with nothing logged as an error', async () => {
-    const t = await start({ CACHE_TTL_MS: '60000' });
+    const t = await startTestApp({ CACHE_TTL_MS: '60000' });
     const deep = `{"query":"{ __typename }","variables":{"x":${'['.repeat(6000)}1${']'.repeat(6000)}}}`;
     const answer = await send(t, json(deep));
     expect(answer.status).toBe(200);
@@ -241,7 +236,7 @@ describe('hostile operations (production mode) are refused before any upstream c
   });
 
   it('allows exactly MAX_ALIASES aliases', async () => {
-    const t = await start();
+    const t = await startTestApp();
     for (let n = 1; n <= 15; n++) t.sim.addSync(syncId(n), envelope());
     const answer = await send(t, json({ query: aliases(15) }));
     expect(answer.codes).toEqual([]);
@@ -263,7 +258,7 @@ describe('hostile operations (production mode) are refused before any upstream c
       json({ query, variables: { r: [{ __typename: 'BulkSync', id }] } });
 
     it('costs every form about as the inline one (MAX_COST counts fields too)', async () => {
-      const t = await start({ MAX_COST: '1' });
+      const t = await startTestApp({ MAX_COST: '1' });
       const costs = [];
       for (const query of Object.values(forms)) {
         const [message] = (await send(t, body(query))).messages;
@@ -277,7 +272,7 @@ describe('hostile operations (production mode) are refused before any upstream c
     });
 
     it('refuses every form at MAX_DEPTH 4 as five deep', async () => {
-      const t = await start({ MAX_DEPTH: '4' });
+      const t = await startTestApp({ MAX_DEPTH: '4' });
       for (const [name, query] of Object.entries(forms)) {
         const answer = await send(t, body(query));
         expect(answer.codes, name).toEqual(['BAD_USER_INPUT']);
@@ -289,7 +284,7 @@ describe('hostile operations (production mode) are refused before any upstream c
     });
 
     it('serves every form at MAX_DEPTH 5, the same data each time', async () => {
-      const t = await start({ MAX_DEPTH: '5' });
+      const t = await startTestApp({ MAX_DEPTH: '5' });
       t.sim.addSync(id, fullStatusFixture());
       const execution = {
         status: 'RUNNING',
@@ -313,7 +308,7 @@ describe('hostile operations (production mode) are refused before any upstream c
 
   it('hides field suggestions in production, shows them in development', async () => {
     const typo = json({ query: '{ bulkSyn(id: "x") { id } }' });
-    const production = await start();
+    const production = await startTestApp();
     const hidden = await send(production, typo);
     expect(hidden.codes).toEqual(['BAD_USER_INPUT']);
     expect(hidden.messages[0]).toContain('Cannot query field "bulkSyn"');
@@ -322,13 +317,13 @@ describe('hostile operations (production mode) are refused before any upstream c
     await expectStillServing(production, hidden);
     await production.close();
 
-    const development = await start({ NODE_ENV: 'development' });
+    const development = await startTestApp({ NODE_ENV: 'development' });
     const shown = await send(development, typo);
     expect(shown.text).toContain('Did you mean');
   });
 
   it('serves the federation SDL (_service) with introspection off', async () => {
-    const t = await start();
+    const t = await startTestApp();
     const answer = await send(t, json({ query: '{ _service { sdl } }' }));
     expect(answer.status).toBe(200);
     expect(answer.codes).toEqual([]);
@@ -337,7 +332,7 @@ describe('hostile operations (production mode) are refused before any upstream c
   });
 
   it('lets a server-side fetch through: Node sends Sec-Fetch-Mode but no Sec-Fetch-Site', async () => {
-    const t = await start();
+    const t = await startTestApp();
     const answer = await send(
       t,
       { method: 'GET', headers: { 'sec-fetch-mode': 'cors' } },
@@ -348,7 +343,7 @@ describe('hostile operations (production mode) are refused before any upstream c
   });
 
   it('lets a browser GET through with the x-graphql-yoga-csrf header', async () => {
-    const t = await start();
+    const t = await startTestApp();
     const answer = await send(
       t,
       { method: 'GET', headers: { origin: 'https://app.example', 'x-graphql-yoga-csrf': '1' } },
@@ -360,7 +355,7 @@ describe('hostile operations (production mode) are refused before any upstream c
   });
 
   it('refuses 500 mixed hostile requests, then serves as before', async () => {
-    const t = await start();
+    const t = await startTestApp();
     const hostile = [
       () => json('{"query": '),
       () => json({ query: aliases(40) }),
@@ -402,7 +397,7 @@ describe('CORS', () => {
   });
 
   it('sends no access-control-allow-origin without CORS_ORIGINS', async () => {
-    const t = await start();
+    const t = await startTestApp();
     const answer = await send(t, preflight('https://evil.example'));
     expect(answer.headers.get('access-control-allow-origin')).toBeNull();
     const post = await send(
@@ -414,7 +409,7 @@ describe('CORS', () => {
   });
 
   it('with CORS_ORIGINS allows that origin only', async () => {
-    const t = await start({ CORS_ORIGINS: 'https://app.example' });
+    const t = await startTestApp({ CORS_ORIGINS: 'https://app.example' });
     const allowed = await send(t, preflight('https://app.example'));
     expect(allowed.status).toBeLessThan(300);
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example');
@@ -432,7 +427,7 @@ describe('CORS', () => {
   });
 
   it('with several CORS_ORIGINS answers each listed one, and others (null included) not at all', async () => {
-    const t = await start({ CORS_ORIGINS: 'https://app.example,https://b.example' });
+    const t = await startTestApp({ CORS_ORIGINS: 'https://app.example,https://b.example' });
     for (const origin of ['https://app.example', 'https://b.example']) {
       for (const answer of [
         await send(t, preflight(origin)),
@@ -461,13 +456,8 @@ describe('persisted operations (PERSISTED_OPERATIONS_FILE)', () => {
   const DOCUMENT = /* GraphQL */ 'query Persisted($id: ID!) { bulkSync(id: $id) { id } }';
   const HASH = createHash('sha256').update(DOCUMENT).digest('hex');
 
-  async function startPersisted() {
-    const dir = mkdtempSync(join(tmpdir(), 'gateway-pq-'));
-    tempDirs.push(dir);
-    const file = join(dir, 'operations.json');
-    writeFileSync(file, JSON.stringify({ [HASH]: DOCUMENT }));
-    return start({ PERSISTED_OPERATIONS_FILE: file });
-  }
+  const startPersisted = () =>
+    startTestApp({ PERSISTED_OPERATIONS_FILE: persistedOperationsFile([DOCUMENT]) });
 
   const byHash = (hash: string) =>
     json({
@@ -507,7 +497,7 @@ describe('persisted operations (PERSISTED_OPERATIONS_FILE)', () => {
 
 describe('caches stay bounded (CACHE_MAX_ENTRIES)', () => {
   it('the third distinct sync evicts the first from the status and response caches', async () => {
-    const t = await start({ CACHE_TTL_MS: '60000', CACHE_MAX_ENTRIES: '2' });
+    const t = await startTestApp({ CACHE_TTL_MS: '60000', CACHE_MAX_ENTRIES: '2' });
     const [a, b, c] = [1, 2, 3].map(syncId) as [string, string, string];
     for (const id of [a, b, c]) t.sim.addSync(id, envelope());
     for (const id of [a, b, c]) await t.query(ONE_SYNC, { id });
@@ -522,7 +512,7 @@ describe('caches stay bounded (CACHE_MAX_ENTRIES)', () => {
   });
 
   it('the stale-if-error copies are bounded the same way', async () => {
-    const t = await start({
+    const t = await startTestApp({
       CACHE_TTL_MS: '0',
       STALE_IF_ERROR_MS: '60000',
       CACHE_MAX_ENTRIES: '2',

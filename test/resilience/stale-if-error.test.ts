@@ -1,50 +1,28 @@
-import type { Client } from 'graphql-ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Fault, SIM_OTHER_KEY, SIM_SYNCS } from '../../tools/simulator/index.js';
-import { expectNoLeak, syncId } from '../utils/gateway-helpers.js';
+import { envelope, syncId } from '../fixtures/status.js';
+import { expectNoLeak } from '../utils/leaks.js';
+import { breakerState } from '../utils/metrics.js';
 import {
-  envelope,
-  fireNext,
-  type LiveTest,
-  settle,
-  startLive,
-  watch,
-  wsClient,
-} from '../utils/live-helpers.js';
-import { until } from '../utils/manual-scheduler.js';
-import { breakerState, errorCodes, sleep } from '../utils/resilience-helpers.js';
-import { type GraphQLResponse, startTestApp, type TestApp } from '../utils/test-app.js';
+  errorCodes,
+  type FreshnessView,
+  freshnessOf,
+  SYNC_FRESHNESS,
+} from '../utils/operations.js';
+import { startTestApp, type TestApp } from '../utils/test-app.js';
+import { sleep } from '../utils/wait.js';
 
-let t: TestApp | undefined;
-let live: LiveTest | undefined;
-const clients: Client[] = [];
+// A query answered from the last good status when Polytomic fails; for subscriptions, which
+// never are: stale-if-error.e2e.test.ts.
 
-async function start(env: Record<string, string | undefined> = {}): Promise<TestApp> {
-  t = await startTestApp({
+function start(env: Record<string, string | undefined> = {}): Promise<TestApp> {
+  return startTestApp({
     CACHE_TTL_MS: '0',
     STALE_IF_ERROR_MS: '60000',
     UPSTREAM_MAX_ATTEMPTS: '1',
     ...env,
   });
-  return t;
 }
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.dispose()));
-  await t?.close();
-  await live?.t.close();
-  t = undefined;
-  live = undefined;
-});
-
-const STATUS = /* GraphQL */ `
-  query Status($id: ID!) {
-    bulkSync(id: $id) {
-      id
-      status { fetchedAt stale currentExecution { status recordCount } }
-    }
-  }
-`;
 
 const STATUSES = /* GraphQL */ `
   query Statuses($ids: [ID!]!) {
@@ -55,16 +33,6 @@ const STATUSES = /* GraphQL */ `
   }
 `;
 
-interface StatusView {
-  fetchedAt: string;
-  stale: boolean;
-  currentExecution: { status?: string; recordCount: number } | null;
-}
-
-function statusOf(res: GraphQLResponse): StatusView | undefined {
-  return (res.body.data?.['bulkSync'] as { status: StatusView } | null | undefined)?.status;
-}
-
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const ID = syncId(1);
 
@@ -73,9 +41,9 @@ async function primed(env: Record<string, string | undefined> = {}) {
   const t = await start(env);
   t.sim.addSync(ID, envelope({ recordCount: 7 }), { keys: [SIM_OTHER_KEY] });
   const before = Date.now();
-  const good = await t.query(STATUS, { id: ID });
+  const good = await t.query(SYNC_FRESHNESS, { id: ID });
   const after = Date.now();
-  const status = statusOf(good);
+  const status = freshnessOf(good);
   expect(good.body.errors).toBeUndefined();
   expect(status?.stale).toBe(false);
   expect(status?.fetchedAt).toMatch(ISO);
@@ -90,7 +58,7 @@ describe('stale-if-error (CACHE_TTL_MS 0, STALE_IF_ERROR_MS 60000)', () => {
     const { t, fetchedAt } = await primed();
     t.sim.setStatus(ID, envelope({ recordCount: 8 }));
     t.sim.inject({ kind: 'status', status: 503 }, { syncId: ID, times: 1 });
-    const res = await t.query(STATUS, { id: ID });
+    const res = await t.query(SYNC_FRESHNESS, { id: ID });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       data: {
@@ -108,10 +76,10 @@ describe('stale-if-error (CACHE_TTL_MS 0, STALE_IF_ERROR_MS 60000)', () => {
     expectNoLeak(t, res.text);
 
     // Recovery: fresh data, stale false, a newer fetchedAt.
-    const fresh = await t.query(STATUS, { id: ID });
-    expect(statusOf(fresh)?.stale).toBe(false);
-    expect(statusOf(fresh)?.currentExecution?.recordCount).toBe(8);
-    expect(Date.parse(statusOf(fresh)?.fetchedAt ?? '')).toBeGreaterThanOrEqual(
+    const fresh = await t.query(SYNC_FRESHNESS, { id: ID });
+    expect(freshnessOf(fresh)?.stale).toBe(false);
+    expect(freshnessOf(fresh)?.currentExecution?.recordCount).toBe(8);
+    expect(Date.parse(freshnessOf(fresh)?.fetchedAt ?? '')).toBeGreaterThanOrEqual(
       Date.parse(fetchedAt),
     );
     expect(t.sim.statusCalls()).toBe(3);
@@ -128,9 +96,9 @@ describe('stale-if-error (CACHE_TTL_MS 0, STALE_IF_ERROR_MS 60000)', () => {
     it(`stands in for ${name}`, async () => {
       const { t, fetchedAt } = await primed({ UPSTREAM_TIMEOUT_MS: '150' });
       t.sim.inject(fault, { syncId: ID, times: 1 });
-      const res = await t.query(STATUS, { id: ID });
+      const res = await t.query(SYNC_FRESHNESS, { id: ID });
       expect(res.body.errors).toBeUndefined();
-      expect(statusOf(res)).toEqual({
+      expect(freshnessOf(res)).toEqual({
         fetchedAt,
         stale: true,
         currentExecution: { status: 'RUNNING', recordCount: 7 },
@@ -142,14 +110,14 @@ describe('stale-if-error (CACHE_TTL_MS 0, STALE_IF_ERROR_MS 60000)', () => {
   it('stands in while the breaker is open, with zero upstream calls', async () => {
     const { t, fetchedAt } = await primed({ BREAKER_THRESHOLD: '1', BREAKER_HALF_OPEN_MS: '5000' });
     t.sim.inject({ kind: 'status', status: 502 }, { times: 1 });
-    const opening = await t.query(STATUS, { id: ID });
-    expect(statusOf(opening)?.stale).toBe(true);
+    const opening = await t.query(SYNC_FRESHNESS, { id: ID });
+    expect(freshnessOf(opening)?.stale).toBe(true);
     expect(await breakerState(t)).toBe(2);
     for (let n = 0; n < 3; n++) {
-      const res = await t.query(STATUS, { id: ID });
+      const res = await t.query(SYNC_FRESHNESS, { id: ID });
       expect(res.body.errors).toBeUndefined();
-      expect(statusOf(res)?.fetchedAt).toBe(fetchedAt);
-      expect(statusOf(res)?.stale).toBe(true);
+      expect(freshnessOf(res)?.fetchedAt).toBe(fetchedAt);
+      expect(freshnessOf(res)?.stale).toBe(true);
     }
     expect(t.sim.statusCalls()).toBe(2);
   });
@@ -162,7 +130,7 @@ describe('stale-if-error (CACHE_TTL_MS 0, STALE_IF_ERROR_MS 60000)', () => {
     it(`never stands in for a ${status}: ${code}`, async () => {
       const { t } = await primed();
       t.sim.inject({ kind: 'status', status }, { syncId: ID, times: 1 });
-      const res = await t.query(STATUS, { id: ID });
+      const res = await t.query(SYNC_FRESHNESS, { id: ID });
       expect(res.body.data).toEqual({ bulkSync: null });
       expect(errorCodes(res)).toEqual([code]);
       expect(t.sim.statusCalls()).toBe(2);
@@ -172,12 +140,16 @@ describe('stale-if-error (CACHE_TTL_MS 0, STALE_IF_ERROR_MS 60000)', () => {
   it('never serves one credential’s last good status to another', async () => {
     const { t } = await primed();
     t.sim.inject({ kind: 'status', status: 503 }, { syncId: ID });
-    const other = await t.query(STATUS, { id: ID }, { authorization: `Bearer ${SIM_OTHER_KEY}` });
+    const other = await t.query(
+      SYNC_FRESHNESS,
+      { id: ID },
+      { authorization: `Bearer ${SIM_OTHER_KEY}` },
+    );
     expect(other.body.data).toEqual({ bulkSync: null });
     expect(errorCodes(other)).toEqual(['UPSTREAM_UNAVAILABLE']);
     expectNoLeak(t, other.text, [SIM_OTHER_KEY]);
     // The key that did read it still gets its stale copy.
-    expect(statusOf(await t.query(STATUS, { id: ID }))?.stale).toBe(true);
+    expect(freshnessOf(await t.query(SYNC_FRESHNESS, { id: ID }))?.stale).toBe(true);
     expect(t.sim.statusCalls()).toBe(3);
   });
 
@@ -188,7 +160,7 @@ describe('stale-if-error (CACHE_TTL_MS 0, STALE_IF_ERROR_MS 60000)', () => {
     t.sim.inject({ kind: 'status', status: 503 }, { syncId: ID, times: 1 });
     t.sim.inject({ kind: 'status', status: 503 }, { syncId: SIM_SYNCS.orders, times: 1 });
     const res = await t.query(STATUSES, { ids: [ID, fresh, SIM_SYNCS.orders] });
-    const list = res.body.data?.['bulkSyncs'] as ({ id: string; status: StatusView } | null)[];
+    const list = res.body.data?.['bulkSyncs'] as ({ id: string; status: FreshnessView } | null)[];
     expect(list[0]?.status).toEqual({
       fetchedAt,
       stale: true,
@@ -210,10 +182,10 @@ describe('stale-if-error (CACHE_TTL_MS 0, STALE_IF_ERROR_MS 60000)', () => {
     const { t } = await primed({ STALE_IF_ERROR_MS: value });
     t.sim.inject({ kind: 'status', status: 503 }, { syncId: ID, times: 1 });
     t.sim.inject({ kind: 'status', status: 429 }, { syncId: ID, times: 1 });
-    const unavailable = await t.query(STATUS, { id: ID });
+    const unavailable = await t.query(SYNC_FRESHNESS, { id: ID });
     expect(unavailable.body.data).toEqual({ bulkSync: null });
     expect(errorCodes(unavailable)).toEqual(['UPSTREAM_UNAVAILABLE']);
-    const limited = await t.query(STATUS, { id: ID });
+    const limited = await t.query(SYNC_FRESHNESS, { id: ID });
     expect(limited.body.data).toEqual({ bulkSync: null });
     expect(errorCodes(limited)).toEqual(['RATE_LIMITED']);
     expect(t.sim.statusCalls()).toBe(3);
@@ -221,77 +193,25 @@ describe('stale-if-error (CACHE_TTL_MS 0, STALE_IF_ERROR_MS 60000)', () => {
 
   it('stops standing in once the last good status is older than STALE_IF_ERROR_MS', async () => {
     const { t } = await primed({ STALE_IF_ERROR_MS: '150' });
+    // Past STALE_IF_ERROR_MS (a real wait: the store's clock is the real one).
     await sleep(200);
     t.sim.inject({ kind: 'status', status: 503 }, { syncId: ID, times: 1 });
-    const res = await t.query(STATUS, { id: ID });
+    const res = await t.query(SYNC_FRESHNESS, { id: ID });
     expect(errorCodes(res)).toEqual(['UPSTREAM_UNAVAILABLE']);
   });
 
   it('with a small CACHE_TTL_MS: a stale answer is never cached, so recovery is seen at once', async () => {
     const { t, fetchedAt } = await primed({ CACHE_TTL_MS: '100' });
+    // Past CACHE_TTL_MS (a real wait: the cache's clock is the real one).
     await sleep(120);
     t.sim.setStatus(ID, envelope({ recordCount: 9 }));
     t.sim.inject({ kind: 'status', status: 503 }, { syncId: ID, times: 1 });
-    const stale = await t.query(STATUS, { id: ID });
-    expect(statusOf(stale)?.stale).toBe(true);
-    expect(statusOf(stale)?.fetchedAt).toBe(fetchedAt);
-    const fresh = await t.query(STATUS, { id: ID });
-    expect(statusOf(fresh)?.stale).toBe(false);
-    expect(statusOf(fresh)?.currentExecution?.recordCount).toBe(9);
+    const stale = await t.query(SYNC_FRESHNESS, { id: ID });
+    expect(freshnessOf(stale)?.stale).toBe(true);
+    expect(freshnessOf(stale)?.fetchedAt).toBe(fetchedAt);
+    const fresh = await t.query(SYNC_FRESHNESS, { id: ID });
+    expect(freshnessOf(fresh)?.stale).toBe(false);
+    expect(freshnessOf(fresh)?.currentExecution?.recordCount).toBe(9);
     expect(t.sim.statusCalls()).toBe(3);
-  });
-});
-
-describe('subscriptions never receive a stale snapshot', () => {
-  const SUB = /* GraphQL */ `
-    subscription Watch($id: ID!) {
-      bulkSync(id: $id) { id status { fetchedAt stale currentExecution { recordCount } } }
-    }
-  `;
-
-  async function begin() {
-    live = await startLive({ STALE_IF_ERROR_MS: '60000' });
-    const url = await live.t.app.start();
-    const client = wsClient(url);
-    clients.push(client);
-    live.t.sim.addSync(ID, envelope({ recordCount: 1 }));
-    return { ...live, client };
-  }
-
-  const staleFlags = (events: { data?: unknown }[]) =>
-    events.map(
-      (event) => (event.data as { bulkSync: { status: { stale: boolean } } }).bulkSync.status.stale,
-    );
-
-  it('a watched sync whose poll fails sends nothing, even with a last good status at hand', async () => {
-    const { t, scheduler, client } = await begin();
-    const w = watch(client, SUB, { id: ID });
-    await until(() => w.events.length === 1);
-    t.sim.inject({ kind: 'status', status: 503 }, { syncId: ID, times: 2 });
-    for (let n = 1; n <= 2; n++) {
-      fireNext(scheduler);
-      await until(() => t.sim.statusCalls() === 1 + n && scheduler.pending().length === 1);
-    }
-    await settle();
-    expect(w.events).toHaveLength(1);
-    expect(staleFlags(w.events)).toEqual([false]);
-  });
-
-  it('a subscribe during an outage sends no stale first event; the first event comes on recovery', async () => {
-    const { t, scheduler, client } = await begin();
-    // A query leaves a last good status in the store…
-    const primedRes = await t.query(STATUS, { id: ID });
-    expect(statusOf(primedRes)?.stale).toBe(false);
-    // …then Polytomic fails for the subscriber's first look.
-    t.sim.inject({ kind: 'status', status: 503 }, { syncId: ID, times: 1 });
-    const w = watch(client, SUB, { id: ID });
-    await until(() => t.sim.statusCalls() === 2 && scheduler.pending().length === 1);
-    await settle();
-    expect(staleFlags(w.events)).toEqual([]);
-
-    fireNext(scheduler);
-    await until(() => t.sim.statusCalls() === 3 && scheduler.pending().length === 1);
-    await until(() => w.events.length >= 1, 1000).catch(() => undefined);
-    expect(staleFlags(w.events)).toEqual([false]);
   });
 });

@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { type Fault, SIM_SYNCS } from '../../tools/simulator/index.js';
-import { expectNoLeak, ONE_SYNC, syncId } from '../utils/gateway-helpers.js';
-import { envelope } from '../utils/live-helpers.js';
-import { until } from '../utils/manual-scheduler.js';
-import {
-  breakerState,
-  errorCodes,
-  scrape,
-  seriesValue,
-  sleep,
-} from '../utils/resilience-helpers.js';
-import { type GraphQLResponse, type TestApp, useTestApps } from '../utils/test-app.js';
-
-const start = useTestApps();
+import { envelope, syncId } from '../fixtures/status.js';
+import { expectNoLeak } from '../utils/leaks.js';
+import { breakerState, scrape, seriesValue } from '../utils/metrics.js';
+import { errorCodes, ONE_SYNC } from '../utils/operations.js';
+import { type GraphQLResponse, startTestApp, type TestApp } from '../utils/test-app.js';
+import { sleep, until } from '../utils/wait.js';
 
 const SYNC = SIM_SYNCS.idle;
 
@@ -37,7 +30,7 @@ function breakerTransitions(t: TestApp): string[] {
 
 describe('circuit breaker', () => {
   it('opens after BREAKER_THRESHOLD consecutive failed attempts, fails fast with zero calls, and one probe closes it', async () => {
-    const t = await start({
+    const t = await startTestApp({
       UPSTREAM_MAX_ATTEMPTS: '3',
       BREAKER_THRESHOLD: '5',
       BREAKER_HALF_OPEN_MS: '1000',
@@ -71,7 +64,8 @@ describe('circuit breaker', () => {
     expect(t.sim.statusCalls()).toBe(5);
     expect(await breakerState(t)).toBe(2);
 
-    // After BREAKER_HALF_OPEN_MS, one probe goes through; its success closes the breaker.
+    // After BREAKER_HALF_OPEN_MS (a real wait: the breaker's clock is the real one), one probe
+    // goes through; its success closes the breaker.
     await sleep(openedAt + 1000 - Date.now() + 20);
     const probe = await t.query(ONE_SYNC, { id: SYNC });
     expectServed(probe, SYNC);
@@ -85,7 +79,7 @@ describe('circuit breaker', () => {
   });
 
   it('lets exactly one probe through while half-open: a failing probe re-opens it for everyone waiting', async () => {
-    const t = await start({
+    const t = await startTestApp({
       UPSTREAM_MAX_ATTEMPTS: '3',
       BREAKER_THRESHOLD: '2',
       BREAKER_HALF_OPEN_MS: '200',
@@ -99,7 +93,8 @@ describe('circuit breaker', () => {
     expect(t.sim.statusCalls()).toBe(2);
     expect(await breakerState(t)).toBe(2);
 
-    // The probe hangs until UPSTREAM_TIMEOUT_MS; the two queries behind it wait for its verdict.
+    // Past BREAKER_HALF_OPEN_MS (a real wait: the breaker runs on the real clock). The probe
+    // hangs until UPSTREAM_TIMEOUT_MS; the two queries behind it wait for its verdict.
     await sleep(220);
     t.sim.inject({ kind: 'hang' }, { times: 1 });
     const failed = await Promise.all(ids.map((id) => t.query(ONE_SYNC, { id })));
@@ -170,7 +165,7 @@ describe('every upstream fault: a contract code, exact calls, then normal servic
   ];
   for (const { name, fault, code, tripsBreaker } of cases) {
     it(`${name}: ${code}, ${tripsBreaker ? 'opens' : 'never opens'} the breaker, then serves`, async () => {
-      const t = await start({
+      const t = await startTestApp({
         UPSTREAM_MAX_ATTEMPTS: '1',
         BREAKER_THRESHOLD: '2',
         BREAKER_HALF_OPEN_MS: '100',
@@ -192,6 +187,7 @@ describe('every upstream fault: a contract code, exact calls, then normal servic
         expect(errorCodes(fast)).toEqual(['UPSTREAM_UNAVAILABLE']);
         expect(t.sim.statusCalls()).toBe(2);
         text += fast.text;
+        // BREAKER_HALF_OPEN_MS (real clock) before the breaker lets a probe through.
         await sleep(120);
       } else {
         expect(await breakerState(t)).toBe(0);
@@ -207,7 +203,7 @@ describe('every upstream fault: a contract code, exact calls, then normal servic
 
 describe('429 and Retry-After', () => {
   it('waits the Retry-After before the next attempt and answers RATE_LIMITED with retryAfterMs', async () => {
-    const t = await start({ UPSTREAM_MAX_ATTEMPTS: '2' });
+    const t = await startTestApp({ UPSTREAM_MAX_ATTEMPTS: '2' });
     t.sim.inject({ kind: 'status', status: 429, headers: { 'retry-after': '1' } }, { times: 2 });
     const res = await t.query(ONE_SYNC, { id: SYNC });
     expect(res.body.data).toEqual({ bulkSync: null });
@@ -226,7 +222,7 @@ describe('429 and Retry-After', () => {
   });
 
   it('a storm asking for longer than UPSTREAM_RETRY_MAX_ELAPSED_MS: one attempt each, no waiting, breaker closed', async () => {
-    const t = await start({ UPSTREAM_MAX_ATTEMPTS: '3', BREAKER_THRESHOLD: '2' });
+    const t = await startTestApp({ UPSTREAM_MAX_ATTEMPTS: '3', BREAKER_THRESHOLD: '2' });
     t.sim.inject({ kind: 'status', status: 429, headers: { 'retry-after': '30' } }, { times: 20 });
     const ids = Array.from({ length: 20 }, (_, n) => syncId(n + 1));
     const started = Date.now();
@@ -246,7 +242,7 @@ describe('429 and Retry-After', () => {
   });
 
   it('a Retry-After the gateway will not wait for spends no retry budget', async () => {
-    const t = await start({ UPSTREAM_MAX_ATTEMPTS: '3', BREAKER_THRESHOLD: '100' });
+    const t = await startTestApp({ UPSTREAM_MAX_ATTEMPTS: '3', BREAKER_THRESHOLD: '100' });
     t.sim.inject({ kind: 'status', status: 429, headers: { 'retry-after': '30' } }, { times: 25 });
     const ids = Array.from({ length: 25 }, (_, n) => syncId(n + 1));
     await Promise.all(ids.map((id) => t.query(ONE_SYNC, { id })));
@@ -260,7 +256,7 @@ describe('429 and Retry-After', () => {
 
 describe('retry budget', () => {
   it('with RETRY_BUDGET_PERCENT 0, 100 failing queries cost 100 calls plus the initial 20 retries, not 300', async () => {
-    const t = await start({
+    const t = await startTestApp({
       UPSTREAM_MAX_ATTEMPTS: '3',
       RETRY_BUDGET_PERCENT: '0',
       BREAKER_THRESHOLD: '100000',
@@ -288,7 +284,7 @@ describe('retry budget', () => {
 
 describe('concurrency cap with a bounded queue', () => {
   it('UPSTREAM_CONCURRENCY 1 + UPSTREAM_QUEUE 1: of 3 concurrent syncs one fails fast, two are served', async () => {
-    const t = await start({ UPSTREAM_CONCURRENCY: '1', UPSTREAM_QUEUE: '1' });
+    const t = await startTestApp({ UPSTREAM_CONCURRENCY: '1', UPSTREAM_QUEUE: '1' });
     const ids = [1, 2, 3].map(syncId);
     for (const id of ids) t.sim.addSync(id, envelope());
     t.sim.inject({ kind: 'delay', ms: 300 }, { times: 2 });

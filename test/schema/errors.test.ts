@@ -6,16 +6,16 @@ import {
   SIM_SYNCS,
   TRUNCATED_BODY,
 } from '../../tools/simulator/index.js';
-import { expectNoLeak, MANY_SYNCS, ONE_SYNC, syncId } from '../utils/gateway-helpers.js';
-import { breakerState } from '../utils/resilience-helpers.js';
+import { syncId } from '../fixtures/status.js';
+import { expectNoLeak } from '../utils/leaks.js';
+import { breakerState } from '../utils/metrics.js';
+import { MANY_SYNCS, ONE_SYNC } from '../utils/operations.js';
 import {
   type GraphQLResponse,
+  startTestApp,
   type TestApp,
-  useTestApps,
   warnedFields,
 } from '../utils/test-app.js';
-
-const start = useTestApps();
 
 const SYNC = SIM_SYNCS.idle;
 const UNKNOWN_SYNC = syncId(0xdead);
@@ -35,7 +35,7 @@ function expectFailure(t: TestApp, res: GraphQLResponse, code: string): void {
 
 describe('not found', () => {
   it('nulls the one unknown entry of bulkSyncs and answers the others', async () => {
-    const t = await start();
+    const t = await startTestApp();
     const ids = [SIM_SYNCS.orders, UNKNOWN_SYNC, SIM_SYNCS.idle];
     const res = await t.query(
       /* GraphQL */ `
@@ -57,7 +57,7 @@ describe('not found', () => {
   });
 
   it('reports a repeated unknown id at each of its positions with one call', async () => {
-    const t = await start();
+    const t = await startTestApp();
     const res = await t.query(MANY_SYNCS, { ids: [UNKNOWN_SYNC, SIM_SYNCS.idle, UNKNOWN_SYNC] });
     const list = res.body.data?.['bulkSyncs'] as ({ id: string } | null)[];
     expect(list.map((entry) => entry?.id ?? null)).toEqual([null, SIM_SYNCS.idle, null]);
@@ -70,7 +70,7 @@ describe('not found', () => {
   });
 
   it('answers bulkSync(unknown) with null and NOT_FOUND', async () => {
-    const t = await start();
+    const t = await startTestApp();
     const res = await t.query(ONE_SYNC, { id: UNKNOWN_SYNC });
     expect(res.body.data).toEqual({ bulkSync: null });
     expect(codes(res)).toEqual([['NOT_FOUND', ['bulkSync']]]);
@@ -79,7 +79,7 @@ describe('not found', () => {
   });
 
   it('answers NOT_FOUND for a sync the client key may not see', async () => {
-    const t = await start();
+    const t = await startTestApp();
     const res = await t.query(
       ONE_SYNC,
       { id: SIM_SYNCS.invoices },
@@ -94,7 +94,7 @@ describe('not found', () => {
 
 describe('bad input never reaches upstream', () => {
   it('rejects a non-UUID id in bulkSync', async () => {
-    const t = await start();
+    const t = await startTestApp();
     const res = await t.query(ONE_SYNC, { id: 'not-a-uuid' });
     expect(res.body.data).toEqual({ bulkSync: null });
     expect(codes(res)).toEqual([['BAD_USER_INPUT', ['bulkSync']]]);
@@ -103,7 +103,7 @@ describe('bad input never reaches upstream', () => {
   });
 
   it('rejects the whole bulkSyncs list when one id is not a UUID', async () => {
-    const t = await start();
+    const t = await startTestApp();
     const res = await t.query(MANY_SYNCS, { ids: [SIM_SYNCS.orders, '5e1a0000-0000-4000-8000'] });
     expect(res.body.data).toBeNull();
     expect(codes(res)).toEqual([['BAD_USER_INPUT', ['bulkSyncs']]]);
@@ -112,7 +112,7 @@ describe('bad input never reaches upstream', () => {
   });
 
   it('rejects ids that only look like UUIDs', async () => {
-    const t = await start();
+    const t = await startTestApp();
     for (const id of ['', ' ', `${SIM_SYNCS.orders} `, `{${SIM_SYNCS.orders}}`, '../../api/me']) {
       const res = await t.query(ONE_SYNC, { id });
       expect(codes(res)).toEqual([['BAD_USER_INPUT', ['bulkSync']]]);
@@ -121,7 +121,7 @@ describe('bad input never reaches upstream', () => {
   });
 
   it('rejects an empty id list', async () => {
-    const t = await start();
+    const t = await startTestApp();
     const res = await t.query(MANY_SYNCS, { ids: [] });
     expect(res.body.data).toBeNull();
     expect(codes(res)).toEqual([['BAD_USER_INPUT', ['bulkSyncs']]]);
@@ -130,7 +130,7 @@ describe('bad input never reaches upstream', () => {
   });
 
   it('rejects more ids than MAX_IDS_PER_REQUEST', async () => {
-    const t = await start({ MAX_IDS_PER_REQUEST: '3' });
+    const t = await startTestApp({ MAX_IDS_PER_REQUEST: '3' });
     const ids = [SIM_SYNCS.orders, SIM_SYNCS.invoices, SIM_SYNCS.cdc, SIM_SYNCS.idle];
     const res = await t.query(MANY_SYNCS, { ids });
     expect(res.body.data).toBeNull();
@@ -144,7 +144,7 @@ describe('bad input never reaches upstream', () => {
   });
 
   it('answers UNAUTHENTICATED without any credential', async () => {
-    const t = await start({ POLYTOMIC_API_KEY: undefined });
+    const t = await startTestApp({ POLYTOMIC_API_KEY: undefined });
     const one = await t.query(ONE_SYNC, { id: SIM_SYNCS.orders });
     expect(one.body.data).toEqual({ bulkSync: null });
     expect(codes(one)).toEqual([['UNAUTHENTICATED', ['bulkSync']]]);
@@ -166,7 +166,7 @@ describe('upstream failures map to contract codes', () => {
     ({ kind: 'status', status, ...extra }) as const;
 
   it('maps a 401 with a non-ApiError body to UNAUTHENTICATED, once', async () => {
-    const t = await start();
+    const t = await startTestApp();
     t.sim.inject(
       statusFault(401, {
         body: { code: 401, error: 'unauthorized', status: 'Unauthorized', context: {} },
@@ -180,7 +180,7 @@ describe('upstream failures map to contract codes', () => {
   });
 
   it('maps the simulator’s own 401 for an unknown client key to UNAUTHENTICATED', async () => {
-    const t = await start();
+    const t = await startTestApp();
     const res = await t.query(
       ONE_SYNC,
       { id: SYNC },
@@ -192,7 +192,7 @@ describe('upstream failures map to contract codes', () => {
   });
 
   it('maps 403 to FORBIDDEN, once', async () => {
-    const t = await start();
+    const t = await startTestApp();
     t.sim.inject(statusFault(403));
     const res = await t.query(ONE_SYNC, { id: SYNC });
     expectFailure(t, res, 'FORBIDDEN');
@@ -201,7 +201,7 @@ describe('upstream failures map to contract codes', () => {
   });
 
   it('maps an injected 404 to NOT_FOUND, once', async () => {
-    const t = await start();
+    const t = await startTestApp();
     t.sim.inject(statusFault(404));
     const res = await t.query(ONE_SYNC, { id: SYNC });
     expectFailure(t, res, 'NOT_FOUND');
@@ -209,7 +209,7 @@ describe('upstream failures map to contract codes', () => {
   });
 
   it('retries 429 up to UPSTREAM_MAX_ATTEMPTS, then answers RATE_LIMITED', async () => {
-    const t = await start({ UPSTREAM_MAX_ATTEMPTS: '4' });
+    const t = await startTestApp({ UPSTREAM_MAX_ATTEMPTS: '4' });
     t.sim.inject(statusFault(429, { headers: { 'retry-after': '0' } }));
     const res = await t.query(ONE_SYNC, { id: SYNC });
     expectFailure(t, res, 'RATE_LIMITED');
@@ -218,7 +218,7 @@ describe('upstream failures map to contract codes', () => {
   });
 
   it('succeeds when a 429 clears before the attempts run out', async () => {
-    const t = await start({ UPSTREAM_MAX_ATTEMPTS: '3' });
+    const t = await startTestApp({ UPSTREAM_MAX_ATTEMPTS: '3' });
     t.sim.inject(statusFault(429, { headers: { 'retry-after': '0' } }), { times: 2 });
     t.sim.addSync(syncId(1), { data: { next_execution_time: '2024-04-20T15:45:00Z' } });
     const res = await t.query(ONE_SYNC, { id: syncId(1) });
@@ -235,7 +235,7 @@ describe('upstream failures map to contract codes', () => {
 
   for (const status of [500, 502, 503, 504]) {
     it(`retries ${status} up to UPSTREAM_MAX_ATTEMPTS, then answers UPSTREAM_UNAVAILABLE`, async () => {
-      const t = await start({ UPSTREAM_MAX_ATTEMPTS: '3' });
+      const t = await startTestApp({ UPSTREAM_MAX_ATTEMPTS: '3' });
       t.sim.inject(statusFault(status));
       const res = await t.query(ONE_SYNC, { id: SYNC });
       expectFailure(t, res, 'UPSTREAM_UNAVAILABLE');
@@ -247,7 +247,7 @@ describe('upstream failures map to contract codes', () => {
   }
 
   it('retries 408 like a server error', async () => {
-    const t = await start({ UPSTREAM_MAX_ATTEMPTS: '2' });
+    const t = await startTestApp({ UPSTREAM_MAX_ATTEMPTS: '2' });
     t.sim.inject(statusFault(408));
     const res = await t.query(ONE_SYNC, { id: SYNC });
     expectFailure(t, res, 'UPSTREAM_UNAVAILABLE');
@@ -255,7 +255,7 @@ describe('upstream failures map to contract codes', () => {
   });
 
   it('makes a single attempt with UPSTREAM_MAX_ATTEMPTS 1', async () => {
-    const t = await start({ UPSTREAM_MAX_ATTEMPTS: '1' });
+    const t = await startTestApp({ UPSTREAM_MAX_ATTEMPTS: '1' });
     t.sim.inject(statusFault(503));
     const res = await t.query(ONE_SYNC, { id: SYNC });
     expectFailure(t, res, 'UPSTREAM_UNAVAILABLE');
@@ -263,7 +263,7 @@ describe('upstream failures map to contract codes', () => {
   });
 
   it('recovers from one 503 with exactly one retry', async () => {
-    const t = await start();
+    const t = await startTestApp();
     t.sim.inject(statusFault(503), { times: 1 });
     t.sim.addSync(syncId(1), { data: { next_execution_time: null } });
     const res = await t.query(ONE_SYNC, { id: syncId(1) });
@@ -277,7 +277,7 @@ describe('upstream failures map to contract codes', () => {
 
   for (const status of [400, 405, 409, 410, 422]) {
     it(`never retries ${status}: one call, UPSTREAM_UNAVAILABLE`, async () => {
-      const t = await start({ UPSTREAM_MAX_ATTEMPTS: '3' });
+      const t = await startTestApp({ UPSTREAM_MAX_ATTEMPTS: '3' });
       t.sim.inject(statusFault(status));
       const res = await t.query(ONE_SYNC, { id: SYNC });
       expectFailure(t, res, 'UPSTREAM_UNAVAILABLE');
@@ -290,7 +290,7 @@ describe('upstream failures map to contract codes', () => {
   }
 
   it('a redirect is not followed, nor called a refusal: one call, UPSTREAM_UNAVAILABLE', async () => {
-    const t = await start({ UPSTREAM_MAX_ATTEMPTS: '3' });
+    const t = await startTestApp({ UPSTREAM_MAX_ATTEMPTS: '3' });
     t.sim.inject(statusFault(301));
     const res = await t.query(ONE_SYNC, { id: SYNC });
     expectFailure(t, res, 'UPSTREAM_UNAVAILABLE');
@@ -301,7 +301,7 @@ describe('upstream failures map to contract codes', () => {
   });
 
   it('times out a hung upstream per attempt and answers UPSTREAM_UNAVAILABLE', async () => {
-    const t = await start({ UPSTREAM_TIMEOUT_MS: '200', UPSTREAM_MAX_ATTEMPTS: '2' });
+    const t = await startTestApp({ UPSTREAM_TIMEOUT_MS: '200', UPSTREAM_MAX_ATTEMPTS: '2' });
     t.sim.inject({ kind: 'hang' });
     const started = Date.now();
     const res = await t.query(ONE_SYNC, { id: SYNC });
@@ -313,7 +313,7 @@ describe('upstream failures map to contract codes', () => {
   });
 
   it('times out a body that arrives too late', async () => {
-    const t = await start({ UPSTREAM_TIMEOUT_MS: '200', UPSTREAM_MAX_ATTEMPTS: '2' });
+    const t = await startTestApp({ UPSTREAM_TIMEOUT_MS: '200', UPSTREAM_MAX_ATTEMPTS: '2' });
     t.sim.inject({ kind: 'slowBody', ms: 1000 });
     const res = await t.query(ONE_SYNC, { id: SYNC });
     expectFailure(t, res, 'UPSTREAM_UNAVAILABLE');
@@ -321,7 +321,7 @@ describe('upstream failures map to contract codes', () => {
   });
 
   it('retries a reset connection, then answers UPSTREAM_UNAVAILABLE', async () => {
-    const t = await start({ UPSTREAM_MAX_ATTEMPTS: '3' });
+    const t = await startTestApp({ UPSTREAM_MAX_ATTEMPTS: '3' });
     t.sim.inject({ kind: 'reset' });
     const res = await t.query(ONE_SYNC, { id: SYNC });
     expectFailure(t, res, 'UPSTREAM_UNAVAILABLE');
@@ -329,7 +329,7 @@ describe('upstream failures map to contract codes', () => {
   });
 
   it('recovers from one reset connection', async () => {
-    const t = await start();
+    const t = await startTestApp();
     t.sim.inject({ kind: 'reset' }, { times: 1 });
     t.sim.addSync(syncId(1), { data: { next_execution_time: null } });
     const res = await t.query(ONE_SYNC, { id: syncId(1) });
@@ -352,7 +352,7 @@ describe('upstream failures map to contract codes', () => {
   ];
   for (const [name, body] of malformed) {
     it(`answers UPSTREAM_UNAVAILABLE without retry for ${name}`, async () => {
-      const t = await start({ UPSTREAM_MAX_ATTEMPTS: '3' });
+      const t = await startTestApp({ UPSTREAM_MAX_ATTEMPTS: '3' });
       t.sim.inject({ kind: 'malformed', body });
       const res = await t.query(ONE_SYNC, { id: SYNC });
       expectFailure(t, res, 'UPSTREAM_UNAVAILABLE');
@@ -362,7 +362,7 @@ describe('upstream failures map to contract codes', () => {
   }
 
   it('fails only a count SafeInt cannot carry, with a contract code; the rest is served', async () => {
-    const t = await start();
+    const t = await startTestApp();
     // Out of range as a JSON number, as a digit string and beyond a double, and a fraction, in
     // an execution and in a schema run: each fails its own field alike.
     const counts = ['100000000000000000000', '"100000000000000000000"', '1e400', '1.5', '-0.5'];
@@ -423,7 +423,7 @@ describe('upstream failures map to contract codes', () => {
   });
 
   it('fails only the entry whose upstream failed', async () => {
-    const t = await start({ UPSTREAM_MAX_ATTEMPTS: '2' });
+    const t = await startTestApp({ UPSTREAM_MAX_ATTEMPTS: '2' });
     t.sim.inject({ kind: 'status', status: 503 }, { syncId: SIM_SYNCS.invoices });
     t.sim.inject({ kind: 'status', status: 403 }, { syncId: SIM_SYNCS.cdc });
     const ids = [SIM_SYNCS.orders, SIM_SYNCS.invoices, SIM_SYNCS.cdc];
@@ -441,7 +441,7 @@ describe('upstream failures map to contract codes', () => {
   });
 
   it('keeps the client credential out of responses and logs on every failure kind', async () => {
-    const t = await start({ UPSTREAM_TIMEOUT_MS: '200', UPSTREAM_MAX_ATTEMPTS: '1' });
+    const t = await startTestApp({ UPSTREAM_TIMEOUT_MS: '200', UPSTREAM_MAX_ATTEMPTS: '1' });
     const faults: Fault[] = [
       { kind: 'status', status: 401 },
       { kind: 'status', status: 500 },

@@ -8,17 +8,10 @@ import {
   SIM_OTHER_KEY_SYNCS,
   SIM_SYNCS,
 } from '../../tools/simulator/index.js';
-import {
-  expectNoLeak,
-  FULL_BULK_SYNC,
-  fullStatusFixture,
-  MANY_SYNCS,
-  ONE_SYNC,
-  syncId,
-} from '../utils/gateway-helpers.js';
-import { useTestApps, warnedFields } from '../utils/test-app.js';
-
-const start = useTestApps();
+import { fullStatusFixture, syncId } from '../fixtures/status.js';
+import { expectNoLeak } from '../utils/leaks.js';
+import { FULL_BULK_SYNC, MANY_SYNCS, ONE_SYNC } from '../utils/operations.js';
+import { startTestApp, warnedFields } from '../utils/test-app.js';
 
 const FULL = syncId(1);
 
@@ -123,7 +116,7 @@ const FULL_STATUS = {
 
 describe('field mapping', () => {
   it('round-trips every contract field of the full fixture', async () => {
-    const t = await start();
+    const t = await startTestApp();
     t.sim.addSync(FULL, fullStatusFixture());
     const res = await t.query(FULL_BULK_SYNC, { id: FULL });
     expect(res.status).toBe(200);
@@ -133,7 +126,7 @@ describe('field mapping', () => {
   });
 
   it('sends 3,000,000,000 as the bare JSON number and UTC timestamps as sent', async () => {
-    const t = await start();
+    const t = await startTestApp();
     t.sim.addSync(FULL, fullStatusFixture());
     const res = await t.query(FULL_BULK_SYNC, { id: FULL });
     expect(res.text).toContain('"recordCount":3000000000,');
@@ -144,7 +137,7 @@ describe('field mapping', () => {
   });
 
   it('applies a fixture status set with setStatus on a built-in sync', async () => {
-    const t = await start();
+    const t = await startTestApp();
     t.sim.setStatus(SIM_SYNCS.orders, fullStatusFixture());
     const res = await t.query(FULL_BULK_SYNC, { id: SIM_SYNCS.orders });
     expect(res.body).toEqual({
@@ -155,7 +148,7 @@ describe('field mapping', () => {
   });
 
   it('maps every known enum value and UNKNOWN for the rest', async () => {
-    const t = await start();
+    const t = await startTestApp();
     const run = (status: string, fetchMode: string, outputDisposition: string) => ({
       id: 'e',
       status,
@@ -228,7 +221,7 @@ describe('field mapping', () => {
   });
 
   it('folds missing keys and nulls to null, a null schema list to []', async () => {
-    const t = await start();
+    const t = await startTestApp();
     t.sim.addSync(
       FULL,
       JSON.stringify({
@@ -291,7 +284,7 @@ describe('field mapping', () => {
   });
 
   it('answers an all-null status for an empty data object', async () => {
-    const t = await start();
+    const t = await startTestApp();
     t.sim.addSync(FULL, { data: {} });
     t.sim.addSync(syncId(2), '{}');
     const res = await t.query(MANY_SYNCS, { ids: [FULL, syncId(2)] });
@@ -308,7 +301,7 @@ describe('field mapping', () => {
   });
 
   it('converts offset timestamps to UTC and keeps UTC ones byte for byte', async () => {
-    const t = await start();
+    const t = await startTestApp();
     t.sim.addSync(FULL, {
       data: { next_execution_time: '2024-04-20T17:45:00+02:00' },
     });
@@ -337,7 +330,7 @@ describe('field mapping', () => {
   });
 
   it('fails the execution or ingestion status whose required value Polytomic left out', async () => {
-    const t = await start();
+    const t = await startTestApp();
     t.sim.addSync(
       FULL,
       JSON.stringify({
@@ -392,7 +385,7 @@ describe('field mapping', () => {
   });
 
   it('fails only a timestamp that is no RFC 3339 date-time, with a contract code and a warning', async () => {
-    const t = await start();
+    const t = await startTestApp();
     // A day that does not exist, hour 24, a leap second (JavaScript has none), a date alone,
     // no seconds, no zone.
     const times = [
@@ -460,7 +453,7 @@ describe('field mapping', () => {
 
 describe('bulkSyncs', () => {
   it('fetches repeated ids once and answers in the order asked', async () => {
-    const t = await start();
+    const t = await startTestApp();
     const [a, b, c] = [SIM_SYNCS.orders, SIM_SYNCS.idle, SIM_SYNCS.cdc];
     const res = await t.query(
       /* GraphQL */ `
@@ -478,7 +471,7 @@ describe('bulkSyncs', () => {
   });
 
   it('treats ids that differ only in case as one sync', async () => {
-    const t = await start();
+    const t = await startTestApp();
     t.sim.addSync(FULL, { data: { next_execution_time: '2024-04-20T15:45:00Z' } });
     const upper = FULL.toUpperCase();
     const res = await t.query(MANY_SYNCS, { ids: [FULL, upper] });
@@ -498,7 +491,7 @@ describe('bulkSyncs', () => {
 
 describe('one load per sync per operation', () => {
   it('shares the load between bulkSync and its nested status', async () => {
-    const t = await start();
+    const t = await startTestApp();
     t.sim.addSync(FULL, fullStatusFixture());
     const res = await t.query(
       /* GraphQL */ `
@@ -526,7 +519,7 @@ describe('one load per sync per operation', () => {
   });
 
   it('loads once for two aliases of the same sync, and with bulkSyncs beside them', async () => {
-    const t = await start();
+    const t = await startTestApp();
     t.sim.addSync(FULL, fullStatusFixture());
     const res = await t.query(
       /* GraphQL */ `
@@ -549,7 +542,7 @@ describe('one load per sync per operation', () => {
   });
 
   it('starts a fresh load for every operation when the cache is off', async () => {
-    const t = await start();
+    const t = await startTestApp();
     await t.query(ONE_SYNC, { id: SIM_SYNCS.idle });
     await t.query(ONE_SYNC, { id: SIM_SYNCS.idle });
     expect(t.sim.statusCalls(SIM_SYNCS.idle)).toBe(2);
@@ -559,7 +552,7 @@ describe('one load per sync per operation', () => {
 
 describe('concurrency', () => {
   it('makes one upstream call per id for 20 concurrent identical operations', async () => {
-    const t = await start();
+    const t = await startTestApp();
     t.sim.addSync(FULL, { data: { next_execution_time: '2024-04-20T15:45:00Z' } });
     t.sim.addSync(syncId(2), { data: { next_execution_time: null } });
     t.sim.inject({ kind: 'delay', ms: 150 });
@@ -585,7 +578,7 @@ describe('concurrency', () => {
   });
 
   it('never shares an in-flight call between two credentials', async () => {
-    const t = await start();
+    const t = await startTestApp();
     // Only the all-seeing key may read this sync; the other key is told 404.
     t.sim.addSync(FULL, { data: { next_execution_time: '2024-04-20T15:45:00Z' } });
     t.sim.inject({ kind: 'delay', ms: 150 });
@@ -614,7 +607,7 @@ describe('concurrency', () => {
   });
 
   it('gives each of two credentials its own call when both may read the sync', async () => {
-    const t = await start();
+    const t = await startTestApp();
     expect(SIM_OTHER_KEY_SYNCS).toContain(SIM_SYNCS.orders);
     t.sim.setStatus(SIM_SYNCS.orders, { data: { next_execution_time: '2024-04-20T15:45:00Z' } });
     t.sim.inject({ kind: 'delay', ms: 150 });
@@ -639,7 +632,7 @@ describe('concurrency', () => {
 
 describe('cache', () => {
   it('reuses a status within the TTL and keys it by credential', async () => {
-    const t = await start({ CACHE_TTL_MS: '60000' });
+    const t = await startTestApp({ CACHE_TTL_MS: '60000' });
     t.sim.addSync(
       FULL,
       { data: { next_execution_time: '2024-04-20T15:45:00Z' } },
@@ -673,7 +666,7 @@ describe('cache', () => {
   });
 
   it('does not cache failures', async () => {
-    const t = await start({ CACHE_TTL_MS: '60000' });
+    const t = await startTestApp({ CACHE_TTL_MS: '60000' });
     t.sim.inject({ kind: 'status', status: 404 }, { times: 1 });
     t.sim.addSync(FULL, { data: {} });
     const first = await t.query(ONE_SYNC, { id: FULL });
@@ -688,7 +681,7 @@ describe('cache', () => {
 
 describe('upstream request', () => {
   it('forwards the client Authorization byte for byte', async () => {
-    const t = await start();
+    const t = await startTestApp();
     const values = [`Bearer ${SIM_OTHER_KEY}`, `bearer ${SIM_KEY}`, `BEARER ${SIM_OTHER_KEY}`];
     for (const authorization of values) {
       const res = await t.query(ONE_SYNC, { id: SIM_SYNCS.orders }, { authorization });
@@ -700,14 +693,14 @@ describe('upstream request', () => {
   });
 
   it('uses the service credential when the client sends none', async () => {
-    const t = await start();
+    const t = await startTestApp();
     await t.query(ONE_SYNC, { id: SIM_SYNCS.orders });
     expect(t.sim.requests.map((r) => r.headers['authorization'])).toEqual([`Bearer ${SIM_KEY}`]);
     expect(t.sim.statusCalls()).toBe(1);
   });
 
   it('sends X-Polytomic-Version, Accept and GET on the documented path', async () => {
-    const t = await start({ POLYTOMIC_API_VERSION: '2024-02-08' });
+    const t = await startTestApp({ POLYTOMIC_API_VERSION: '2024-02-08' });
     await t.query(ONE_SYNC, { id: SIM_SYNCS.idle });
     expect(t.sim.requests).toHaveLength(1);
     const [request] = t.sim.requests;
@@ -718,7 +711,7 @@ describe('upstream request', () => {
   });
 
   it('sends the on-prem Basic credential when only a deployment key is configured', async () => {
-    const t = await start({
+    const t = await startTestApp({
       POLYTOMIC_API_KEY: undefined,
       POLYTOMIC_DEPLOYMENT_KEY: SIM_DEPLOYMENT_KEY,
       POLYTOMIC_ORGANIZATION_ID: SIM_ORG_ID,
@@ -740,14 +733,14 @@ describe('upstream request', () => {
   });
 
   it('forwards the client x-request-id upstream', async () => {
-    const t = await start();
+    const t = await startTestApp();
     await t.query(ONE_SYNC, { id: SIM_SYNCS.idle }, { 'x-request-id': 'req-4f2a.b:9_c' });
     expect(t.sim.requests.map((r) => r.headers['x-request-id'])).toEqual(['req-4f2a.b:9_c']);
     expect(t.sim.statusCalls()).toBe(1);
   });
 
   it('sends a generated request id when the client sends none', async () => {
-    const t = await start();
+    const t = await startTestApp();
     await t.query(ONE_SYNC, { id: SIM_SYNCS.idle });
     expect(t.sim.requests[0]?.headers['x-request-id']).toMatch(
       /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
@@ -758,7 +751,7 @@ describe('upstream request', () => {
 
 describe('documents with several operations', () => {
   it('runs the operation operationName names, each time', async () => {
-    const t = await start();
+    const t = await startTestApp();
     const document = /* GraphQL */ `
       query A { a: bulkSync(id: "${SIM_SYNCS.idle}") { id } }
       query B { b: bulkSync(id: "${SIM_SYNCS.orders}") { id } }

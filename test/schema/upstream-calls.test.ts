@@ -1,21 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SIM_SYNCS } from '../../tools/simulator/index.js';
-import { startTestApp, type TestApp } from '../utils/test-app.js';
+import { startTestApp } from '../utils/test-app.js';
 
 const { orders, idle, cdc } = SIM_SYNCS;
 const UNKNOWN = '00000000-0000-4000-8000-00000000dead';
 const ONE = /* GraphQL */ `query One($id: ID!) { bulkSync(id: $id) { id status { nextExecutionTime } } }`;
 const MANY = /* GraphQL */ `query Many($ids: [ID!]!) { bulkSyncs(ids: $ids) { id } }`;
 
-let t: TestApp;
-afterEach(() => t.close());
-
 const codesOf = (body: { errors?: { extensions?: { code?: string } }[] }) =>
   (body.errors ?? []).map((e) => e.extensions?.code);
 
 describe('upstream calls of queries (cache off)', () => {
   it('makes one call per query of one sync, whether the document is new or known', async () => {
-    t = await startTestApp();
+    const t = await startTestApp();
     const first = await t.query(ONE, { id: orders });
     const second = await t.query(ONE, { id: orders });
     expect(second.body).toEqual(first.body);
@@ -25,7 +22,7 @@ describe('upstream calls of queries (cache off)', () => {
   });
 
   it('fetches each distinct id of a list once, and answers in the order asked', async () => {
-    t = await startTestApp();
+    const t = await startTestApp();
     const ids = [orders, idle, orders.toUpperCase(), cdc, idle];
     await t.query(MANY, { ids });
     const second = await t.query(MANY, { ids });
@@ -34,7 +31,7 @@ describe('upstream calls of queries (cache off)', () => {
   });
 
   it('fetches literal ids and aliased fields of the operation named, not of the others', async () => {
-    t = await startTestApp();
+    const t = await startTestApp();
     const document = /* GraphQL */ `
       query A { a: bulkSync(id: "${orders}") { id } b: bulkSyncs(ids: ["${idle}"]) { id } }
       query B { bulkSync(id: "${cdc}") { id } }`;
@@ -51,7 +48,7 @@ describe('upstream calls of queries (cache off)', () => {
   });
 
   it('shares one call among concurrent identical queries', async () => {
-    t = await startTestApp();
+    const t = await startTestApp();
     await t.query(MANY, { ids: [orders, idle] });
     const answers = await Promise.all(
       Array.from({ length: 20 }, () => t.query(MANY, { ids: [orders, idle] })),
@@ -64,7 +61,7 @@ describe('upstream calls of queries (cache off)', () => {
   });
 
   it('answers an unknown id with NOT_FOUND after one call', async () => {
-    t = await startTestApp();
+    const t = await startTestApp();
     await t.query(ONE, { id: orders });
     const missing = await t.query(ONE, { id: UNKNOWN });
     expect(codesOf(missing.body)).toEqual(['NOT_FOUND']);
@@ -82,7 +79,7 @@ describe('upstream calls of queries (cache off)', () => {
   ];
   for (const [name, query, variables] of refused) {
     it(`calls nothing upstream for ${name}, even for a known document`, async () => {
-      t = await startTestApp();
+      const t = await startTestApp();
       await t.query(query, query === ONE ? { id: orders } : { ids: [orders] });
       const callsBefore = t.sim.statusCalls();
       const answer = await t.query(query, variables);
@@ -92,7 +89,7 @@ describe('upstream calls of queries (cache off)', () => {
   }
 
   it('calls nothing for a field that @skip leaves out', async () => {
-    t = await startTestApp();
+    const t = await startTestApp();
     const skippable = /* GraphQL */ `query ($id: ID!, $skip: Boolean!) { bulkSync(id: $id) @skip(if: $skip) { id } }`;
     await t.query(skippable, { id: orders, skip: false });
     const skipped = await t.query(skippable, { id: orders, skip: true });
@@ -101,7 +98,7 @@ describe('upstream calls of queries (cache off)', () => {
   });
 
   it('calls nothing without a credential', async () => {
-    t = await startTestApp({ POLYTOMIC_API_KEY: undefined });
+    const t = await startTestApp({ POLYTOMIC_API_KEY: undefined });
     await t.query(ONE, { id: orders });
     const answer = await t.query(ONE, { id: orders });
     expect(codesOf(answer.body)).toEqual(['UNAUTHENTICATED']);
@@ -109,7 +106,7 @@ describe('upstream calls of queries (cache off)', () => {
   });
 
   it('calls nothing when the response cache answers', async () => {
-    t = await startTestApp({ CACHE_TTL_MS: '60000' });
+    const t = await startTestApp({ CACHE_TTL_MS: '60000' });
     const miss = await t.query(ONE, { id: orders });
     const hit = await t.query(ONE, { id: orders });
     expect(hit.body).toEqual(miss.body);

@@ -7,8 +7,13 @@ import { LOG_DIR_ENV, scanLogDir } from './log-capture.js';
  * Vitest global setup: makes the directory every test process appends its gateway log lines to,
  * and after the whole run fails it if any line holds a credential. Set before the worker
  * processes start, the environment variable reaches each of them.
+ *
+ * Each vitest project (unit, e2e) inherits the global setup, so it runs once per project in one
+ * process: the first call owns the directory and scans it after every project ran; later calls
+ * find it set and leave it to that one.
  */
-export function setup(): () => void {
+export function setup(): (() => void) | undefined {
+  if (process.env[LOG_DIR_ENV]) return undefined;
   const dir = mkdtempSync(join(tmpdir(), 'gateway-test-logs-'));
   process.env[LOG_DIR_ENV] = dir;
   return () => {

@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterEach } from 'vitest';
 import { type App, type AppOptions, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -9,6 +12,7 @@ import {
   type Simulator,
   type SimulatorOptions,
 } from '../../tools/simulator/index.js';
+import { leftover } from './leftovers.js';
 
 /** A gateway wired to a fresh simulator, with its log lines captured for assertions. */
 export interface TestApp {
@@ -22,7 +26,17 @@ export interface TestApp {
     variables?: Record<string, unknown>,
     headers?: Record<string, string>,
   ): Promise<GraphQLResponse>;
+  /** Stops the app and its simulator (once; the leftovers list does it after the test anyway). */
   close(): Promise<void>;
+}
+
+export interface GraphQLResponse {
+  status: number;
+  body: {
+    data?: Record<string, unknown> | null;
+    errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string } }[];
+  };
+  text: string;
 }
 
 /** The log lines a test app wrote at error level or above. */
@@ -37,15 +51,6 @@ export function warnedFields(t: Pick<TestApp, 'logs'>): [string, string][] {
     .filter((line) => line.level === 40)
     .map((line): [string, string] => [line.msg, line.field])
     .sort();
-}
-
-export interface GraphQLResponse {
-  status: number;
-  body: {
-    data?: Record<string, unknown> | null;
-    errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string } }[];
-  };
-  text: string;
 }
 
 /**
@@ -64,7 +69,7 @@ export function testEnv(simulatorUrl: string): Record<string, string> {
   };
 }
 
-/** Every log line of every test app in this process, for the "no secret in any log" test. */
+/** Every log line of every gateway in this process, for the whole-run credential scan. */
 export const allLogs: string[] = [];
 
 /**
@@ -85,23 +90,41 @@ export function captureLogs(): { logs: string[]; sink: Writable } {
 }
 
 /**
- * Starts a simulator and a gateway on it. `env` overrides the gateway's environment; by default
- * the simulator's all-seeing key is the service credential and the cache is off, so upstream
- * call counts are exact per operation.
+ * A PERSISTED_OPERATIONS_FILE allowing `documents`, each under its SHA-256; deleted with the
+ * leftovers. Returns its path.
+ */
+export function persistedOperationsFile(documents: readonly string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gateway-pq-'));
+  leftover('temporary directory', () => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'operations.json');
+  const hashed = documents.map((doc) => [createHash('sha256').update(doc).digest('hex'), doc]);
+  writeFileSync(file, JSON.stringify(Object.fromEntries(hashed)));
+  return file;
+}
+
+/** A started simulator on a free port, closed with the leftovers. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const sim = createSimulator(options);
+  await sim.start();
+  leftover('simulator', () => sim.close());
+  return sim;
+}
+
+/**
+ * Starts a simulator and a gateway on it (not listening: `app.start()` for a port). `env`
+ * overrides the gateway's environment. Both are closed with the leftovers.
  */
 export async function startTestApp(
   env: Record<string, string | undefined> = {},
   options: Omit<AppOptions, 'logger'> = {},
   simulator: SimulatorOptions = {},
 ): Promise<TestApp> {
-  const sim = createSimulator(simulator);
-  await sim.start();
+  const sim = await startSimulator(simulator);
   const { logs, sink } = captureLogs();
-  const config = loadConfig({
-    ...testEnv(sim.url),
-    ...env,
-  });
+  const config = loadConfig({ ...testEnv(sim.url), ...env });
   const app = createApp(config, { ...options, logger: createLogger(config.logLevel, sink) });
+  // Registered after the simulator, so closed before it: the app's last calls still get answers.
+  const stop = leftover('test app', () => app.stop());
   return {
     app,
     sim,
@@ -116,24 +139,8 @@ export async function startTestApp(
       return { status: response.status, body: JSON.parse(text) as GraphQLResponse['body'], text };
     },
     async close() {
-      await app.stop();
+      await stop();
       await sim.close();
     },
-  };
-}
-
-/**
- * For a test file: registers the clean-up (the app a test started last is closed after it) and
- * returns the function a test calls to start its app.
- */
-export function useTestApps(): (env?: Record<string, string | undefined>) => Promise<TestApp> {
-  let current: TestApp | undefined;
-  afterEach(async () => {
-    await current?.close();
-    current = undefined;
-  });
-  return async (env = {}) => {
-    current = await startTestApp(env);
-    return current;
   };
 }

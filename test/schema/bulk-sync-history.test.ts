@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { SIM_CATALOGUE_SYNCS, SIM_KEY, SIM_SYNCS } from '../../tools/simulator/index.js';
+import { dataOf, errorCodes } from '../utils/operations.js';
+import { startTestApp, type TestApp } from '../utils/test-app.js';
+
+let t: TestApp;
+
+/** Every execution id Polytomic lists for a sync, walked directly: the oracle. */
+async function upstreamHistory(syncId: string, onlyTerminal = false): Promise<string[]> {
+  const ids: string[] = [];
+  let token = '';
+  for (;;) {
+    const query = new URLSearchParams({ limit: '100', only_terminal: String(onlyTerminal) });
+    if (token) query.set('page_token', token);
+    const response = await fetch(`${t.sim.url}/api/bulk/syncs/${syncId}/executions?${query}`, {
+      headers: { authorization: `Bearer ${SIM_KEY}` },
+    });
+    const body = (await response.json()) as {
+      data: { id: string }[];
+      pagination?: { next_page_token?: string };
+    };
+    ids.push(...body.data.map((execution) => execution.id));
+    token = body.pagination?.next_page_token ?? '';
+    if (!token) return ids;
+  }
+}
+
+const PAGE = /* GraphQL */ `
+  query ($id: ID!, $first: Int, $after: String, $onlyTerminal: Boolean) {
+    bulkSync(id: $id) {
+      executions(first: $first, after: $after, onlyTerminal: $onlyTerminal) {
+        edges { cursor node { id status } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }`;
+
+interface Page {
+  edges: { cursor: string; node: { id: string; status: string } }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+/** Walks a sync's history through the gateway, `first` at a time. */
+async function walk(id: string, first: number, onlyTerminal = false) {
+  const ids: string[] = [];
+  let after: string | null = null;
+  let pages = 0;
+  for (;;) {
+    const answer = await t.query(PAGE, { id, first, after, onlyTerminal });
+    expect(answer.body.errors).toBeUndefined();
+    const page = dataOf<{ executions: Page }>(answer, 'bulkSync').executions;
+    pages += 1;
+    ids.push(...page.edges.map((edge) => edge.node.id));
+    expect(page.pageInfo.endCursor).toBe(page.edges.at(-1)?.cursor ?? null);
+    if (!page.pageInfo.hasNextPage) return { ids, pages };
+    after = page.pageInfo.endCursor;
+  }
+}
+
+describe('history', () => {
+  it('walks 60+ executions in pages, newest first, with no duplicate or gap', async () => {
+    t = await startTestApp();
+    const sync = SIM_CATALOGUE_SYNCS.salesforceBigquery;
+    const expected = await upstreamHistory(sync);
+    expect(expected.length).toBeGreaterThanOrEqual(60);
+    for (const first of [7, 20, 100]) {
+      const { ids, pages } = await walk(sync, first);
+      expect(ids).toEqual(expected);
+      expect(pages).toBe(Math.ceil(expected.length / first) + (expected.length % first ? 0 : 1));
+    }
+  });
+
+  it('lists finished runs only when asked, and refuses a cursor of the other listing', async () => {
+    t = await startTestApp();
+    const sync = SIM_CATALOGUE_SYNCS.mysqlBigquery;
+    const terminal = await walk(sync, 25, true);
+    expect(terminal.ids).toEqual(await upstreamHistory(sync, true));
+    const first = await t.query(PAGE, { id: sync, first: 1 });
+    const cursor = dataOf<{ executions: Page }>(first, 'bulkSync').executions.pageInfo.endCursor;
+    const before = t.sim.calls('executions');
+    const mixed = await t.query(PAGE, { id: sync, after: cursor, onlyTerminal: true });
+    expect(errorCodes(mixed)).toEqual(['BAD_USER_INPUT']);
+    const bad = await t.query(PAGE, { id: sync, first: 101 });
+    expect(errorCodes(bad)).toEqual(['BAD_USER_INPUT']);
+    expect(t.sim.calls('executions')).toBe(before);
+  });
+
+  it('serves one execution with its schema runs, and NOT_FOUND for another sync’s or none', async () => {
+    t = await startTestApp();
+    const sync = SIM_CATALOGUE_SYNCS.salesforceBigquery;
+    const [latest] = await upstreamHistory(sync);
+    const answer = await t.query(
+      'query ($id: ID!, $e: ID!) { bulkSync(id: $id) { execution(id: $e) { id status schemas { schema status } } } }',
+      { id: sync, e: latest },
+    );
+    const execution = dataOf<{ execution: { id: string; schemas: unknown[] } }>(
+      answer,
+      'bulkSync',
+    ).execution;
+    expect(execution.id).toBe(latest);
+    expect(execution.schemas.length).toBeGreaterThan(0);
+    const missing = await t.query(
+      'query ($id: ID!, $e: ID!) { bulkSync(id: $id) { id execution(id: $e) { id } } }',
+      { id: SIM_SYNCS.idle, e: latest },
+    );
+    expect(errorCodes(missing)).toEqual(['NOT_FOUND']);
+    expect(missing.body.data).toEqual({ bulkSync: { id: SIM_SYNCS.idle, execution: null } });
+    const malformed = await t.query(
+      'query ($id: ID!) { bulkSync(id: $id) { execution(id: "nope") { id } } }',
+      { id: sync },
+    );
+    expect(errorCodes(malformed)).toEqual(['BAD_USER_INPUT']);
+  });
+});
