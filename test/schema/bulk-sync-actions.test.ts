@@ -59,6 +59,27 @@ describe('startBulkSync', () => {
     expect(actionCalls()).toEqual([1, 0, 0]);
   });
 
+  it('is never answered from the response cache, and drops what that cache held for the caller', async () => {
+    t = await startTestApp({ CACHE_TTL_MS: '60000' });
+    const STATUS = 'query ($id: ID!) { bulkSync(id: $id) { status { currentExecution { id } } } }';
+    const before = await t.query(STATUS, { id: SYNC }, OWN);
+    expect(before.body.data).toEqual({ bulkSync: { status: { currentExecution: null } } });
+    const MINIMAL =
+      'mutation ($id: ID!) { startBulkSync(id: $id) { bulkSync { status { currentExecution { id } } } } }';
+    const started = await t.query(MINIMAL, { id: SYNC }, OWN);
+    const again = await t.query(MINIMAL, { id: SYNC }, OWN);
+    expect(errorCodes(started)).toEqual([]);
+    // Executed again (Polytomic refuses a second start), not replayed from a cache.
+    expect(errorCodes(again)).toEqual(['CONFLICT']);
+    const after = await t.query(STATUS, { id: SYNC }, OWN);
+    const { currentExecution } = dataOf<{ status: { currentExecution: { id: string } | null } }>(
+      after,
+      'bulkSync',
+    ).status;
+    expect(currentExecution?.id).toMatch(/\w/);
+    expect(actionCalls()).toEqual([2, 0, 0]);
+  });
+
   it('answers CONFLICT with Polytomic’s message while a run is in progress, and does not retry', async () => {
     t = await startTestApp();
     await t.query(START, { id: SYNC }, OWN);

@@ -1,4 +1,4 @@
-import type { ExecutionResult } from 'graphql';
+import { type ExecutionResult, getOperationAST } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import type { Context } from '../../../context.js';
@@ -18,12 +18,15 @@ export interface ResponseCacheOptions {
  * and execution. Written here rather than with @envelop/response-cache because an entry must
  * expire CACHE_TTL_MS after the oldest status it was built from was fetched, not after it was
  * built: the TTL bounds how stale data may be, and a fixed per-response TTL would double that
- * bound on top of the status cache. Results with errors are never cached.
+ * bound on top of the status cache. Only queries are cached, and results with errors never; a
+ * mutation drops every entry of its credential, since what it changed may be in any of them.
  */
 export function useResponseCache(options: ResponseCacheOptions): Plugin<Context> {
   const { ttlMs, credentialKeyOf, onLookup } = options;
   const cache = new LRUCache<string, ExecutionResult>({ max: options.maxEntries, ttl: ttlMs });
   const keys = new WeakMap<Request, string>();
+  const operations = new WeakMap<Request, string | undefined>();
+  const credentials = new WeakMap<Request, string>();
 
   return {
     onParams({ request, params, setResult }) {
@@ -35,9 +38,21 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin<Context>
       const cached = cache.get(key);
       onLookup?.(cached !== undefined);
       if (cached) setResult(cached);
-      else keys.set(request, key);
+      else {
+        keys.set(request, key);
+        credentials.set(request, credential);
+      }
+    },
+    onExecute({ args }) {
+      const { request } = args.contextValue as { request?: Request };
+      if (request) {
+        operations.set(request, getOperationAST(args.document, args.operationName)?.operation);
+      }
     },
     onExecutionResult({ request, result, context }) {
+      const operation = operations.get(request);
+      if (operation === 'mutation') return forget(credentials.get(request));
+      if (operation !== 'query') return;
       const key = keys.get(request);
       const oldestFetchedAt = (context as Partial<Context>).statuses?.oldestFetchedAt;
       if (!key || !result || isAsyncIterable(result) || result.errors?.length) return;
@@ -46,6 +61,14 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin<Context>
       if (remaining > 0) cache.set(key, serializedOnce(result), { ttl: remaining });
     },
   };
+
+  /** Drops every entry of one credential (its keys begin with it). */
+  function forget(credential: string | undefined) {
+    if (!credential) return;
+    for (const key of cache.keys()) {
+      if (key.startsWith(`${credential}\n`)) cache.delete(key);
+    }
+  }
 }
 
 /** The results this cache serves; only queries' results are cached. */
