@@ -200,6 +200,57 @@ describe('queries across both subgraphs through @apollo/gateway', () => {
   });
 });
 
+describe('v2 fields through @apollo/gateway', () => {
+  it('a pipeline’s sync with its own fields and connections: one entity fetch, one call per distinct record', async () => {
+    const { t, pipelines, router } = parts();
+    const [a, b] = SYNC_IDS as [string, string];
+    pipelines.rows = [row(0, a), row(1, b), row(2, a)];
+    const result = await router.execute(/* GraphQL */ `
+      query Named {
+        pipelines {
+          name
+          bulkSync { id name active source { typeName } status { latestExecution { recordCount } } }
+        }
+      }
+    `);
+    const sync = (n: number) => ({
+      id: SYNC_IDS[n],
+      name: `Sync ${SYNC_IDS[n]}`,
+      active: true,
+      source: { typeName: 'PostgreSQL' },
+      status: { latestExecution: { recordCount: 1000 + n } },
+    });
+    expect(result).toEqual({
+      data: {
+        pipelines: [
+          { name: 'Pipeline 0', bulkSync: sync(0) },
+          { name: 'Pipeline 1', bulkSync: sync(1) },
+          { name: 'Pipeline 2', bulkSync: sync(0) },
+        ],
+      },
+    });
+    expect(router.fetches.filter((f) => f.subgraph === BULK_SYNC_SUBGRAPH)).toHaveLength(1);
+    // Two syncs: two statuses, two records; both read from the same Postgres connection.
+    expect([t.sim.calls('status'), t.sim.calls('sync'), t.sim.calls('connection')]).toEqual([
+      2, 2, 1,
+    ]);
+  });
+
+  it('the catalogue and a connection as root fields, beside the other subgraph’s', async () => {
+    const { t, pipelines, router } = parts();
+    pipelines.rows = [row(0, null)];
+    const result = (await router.execute(/* GraphQL */ `
+      query Catalogue {
+        allBulkSyncs(first: 3) { nodes { id name } pageInfo { hasNextPage } }
+        pipelines { name }
+      }
+    `)) as { data: { allBulkSyncs: { nodes: unknown[]; pageInfo: { hasNextPage: boolean } } } };
+    expect(result.data.allBulkSyncs.nodes).toHaveLength(3);
+    expect(result.data.allBulkSyncs.pageInfo.hasNextPage).toBe(true);
+    expect(t.sim.calls()).toBe(1);
+  });
+});
+
 describe('subscriptions through @apollo/gateway', () => {
   // @apollo/gateway has no subscription support at all; subscriptions through a router are
   // proven with Hive Gateway's runtime in router-subscription.e2e.test.ts.
