@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
-import { createActions } from './datasources/actions.js';
 import { createCatalogueStore } from './datasources/catalogue-store.js';
 import { createCredentialHasher } from './datasources/credential.js';
 import { connectRedis, redisPrefix } from './datasources/live/redis/connection.js';
@@ -9,7 +8,8 @@ import { createRedisFanOut } from './datasources/live/redis/fan-out.js';
 import { createRedisLeadership } from './datasources/live/redis/leadership.js';
 import { createLiveRegistry } from './datasources/live/registry.js';
 import type { Scheduler } from './datasources/live/scheduler.js';
-import { createAgent, createPolytomicClient } from './datasources/polytomic/client.js';
+import { createPolytomicClient } from './datasources/polytomic/client.js';
+import { createAgent } from './datasources/polytomic/transport.js';
 import { createStatusStore } from './datasources/status-store.js';
 import { createContextFactory } from './http/context-factory.js';
 import { drainable } from './http/drain.js';
@@ -139,8 +139,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       store,
       catalogue,
       live,
-      actionsFor: createActions({ client, statuses: store, catalogue, live }),
-      catalogueTtlMs: config.cache.catalogueTtlMs,
+      actions: { client, statuses: store, catalogue, live },
       serviceAuthorization: config.polytomic.serviceAuthorization,
       maxIdsPerRequest: config.maxIdsPerRequest,
     }),

@@ -1,19 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { CatalogueStore } from './catalogue-store.js';
 import type { LiveRegistry } from './live/registry.js';
-import type { PolytomicClient } from './polytomic/client.js';
+import type { CallOptions, PolytomicClient } from './polytomic/client.js';
+import { UpstreamHttpError } from './polytomic/errors.js';
 import type { ActivateAnswer, CancelAnswer, Execution, StartRequest } from './polytomic/types.js';
 import type { StatusStore } from './status-store.js';
 
-/** What a caller may do to a sync, with the caller's own credential. */
-export interface SyncActions {
-  /** Starts an execution; `idempotencyKey` makes a retry safe (else one is made up). */
-  start(id: string, request: StartRequest, idempotencyKey?: string): Promise<Execution>;
-  cancel(id: string): Promise<CancelAnswer>;
-  setActive(id: string, active: boolean): Promise<ActivateAnswer>;
-}
-
-/** Options of {@link createActions}. */
+/** What the actions are built on; app.ts makes these once. */
 export interface ActionsOptions {
   client: PolytomicClient;
   statuses: StatusStore;
@@ -21,36 +14,74 @@ export interface ActionsOptions {
   live: LiveRegistry;
 }
 
+// Refusals: Polytomic did nothing, so nothing cached can be out of date.
+const REFUSALS = new Set([400, 401, 403, 404, 422]);
+
 /**
- * The three actions, for one caller. Each carries one `Idempotency-Key` on every attempt, so the
- * client's retries of network errors, 408, 429 and 5xx cannot start two executions. Once one
- * succeeds, what is cached of that sync for this credential is dropped and its pollers poll now,
- * so readers and subscribers see the change at once rather than at the idle cadence.
+ * Start, cancel, pause and resume, for one caller and with the caller's own credential. Each
+ * call carries one `Idempotency-Key` on every attempt (the client's, else a new UUID), so the
+ * client's retries of network errors, 408, 429 and 5xx cannot start two executions. Afterwards,
+ * unless Polytomic refused it outright, what is cached of that sync for this credential is
+ * dropped and its pollers poll now: readers and subscribers see the change at once rather than
+ * at the idle cadence. A failure counts too (a timed-out start may have started; a 409 says a
+ * run is going that the cache may not show).
  */
-export function createActions(options: ActionsOptions) {
-  const { client, statuses, catalogue, live } = options;
-  return (authorization: string, requestId?: string): SyncActions => {
-    const act = async <T>(id: string, run: (key: string) => Promise<T>, given?: string) => {
-      const answer = await run(given ?? randomUUID());
-      statuses.invalidate(id, authorization);
-      catalogue.invalidate(id, authorization);
-      live.pollNow(id);
+export class SyncActions {
+  readonly #options: ActionsOptions;
+  readonly #authorization: string;
+  readonly #requestId: string | undefined;
+
+  constructor(options: ActionsOptions, authorization: string, requestId?: string) {
+    this.#options = options;
+    this.#authorization = authorization;
+    this.#requestId = requestId;
+  }
+
+  /** Starts an execution; `idempotencyKey` makes a retry safe (else one is made up). */
+  start(id: string, request: StartRequest, idempotencyKey?: string): Promise<Execution> {
+    return this.#act(id, idempotencyKey, (call) =>
+      this.#options.client.startBulkSync(lower(id), this.#authorization, request, call),
+    );
+  }
+
+  cancel(id: string): Promise<CancelAnswer> {
+    return this.#act(id, undefined, (call) =>
+      this.#options.client.cancelBulkSync(lower(id), this.#authorization, call),
+    );
+  }
+
+  setActive(id: string, active: boolean): Promise<ActivateAnswer> {
+    return this.#act(id, undefined, (call) =>
+      this.#options.client.activateBulkSync(lower(id), this.#authorization, active, call),
+    );
+  }
+
+  async #act<T>(
+    id: string,
+    idempotencyKey: string | undefined,
+    run: (call: CallOptions & { idempotencyKey: string }) => Promise<T>,
+  ): Promise<T> {
+    try {
+      const answer = await run({
+        idempotencyKey: idempotencyKey ?? randomUUID(),
+        requestId: this.#requestId,
+      });
+      this.#refresh(id);
       return answer;
-    };
-    const call = (idempotencyKey: string) => ({ idempotencyKey, requestId });
-    return {
-      start: (id, request, idempotencyKey) =>
-        act(
-          id,
-          (key) => client.startBulkSync(id.toLowerCase(), authorization, request, call(key)),
-          idempotencyKey,
-        ),
-      cancel: (id) =>
-        act(id, (key) => client.cancelBulkSync(id.toLowerCase(), authorization, call(key))),
-      setActive: (id, active) =>
-        act(id, (key) =>
-          client.activateBulkSync(id.toLowerCase(), authorization, active, call(key)),
-        ),
-    };
-  };
+    } catch (error) {
+      if (!(error instanceof UpstreamHttpError && REFUSALS.has(error.statusCode))) {
+        this.#refresh(id);
+      }
+      throw error;
+    }
+  }
+
+  #refresh(id: string): void {
+    const { statuses, catalogue, live } = this.#options;
+    statuses.invalidate(id, this.#authorization);
+    catalogue.invalidate(id, this.#authorization);
+    live.pollNow(id);
+  }
 }
+
+const lower = (id: string) => id.toLowerCase();

@@ -11,127 +11,109 @@ export interface HistoryPage {
   onlyTerminal: boolean;
 }
 
-/** One operation's view of the catalogue and of sync histories. */
-export interface CatalogueLoader {
-  sync(id: string): Promise<BulkSyncRecord>;
-  connection(id: string): Promise<DataConnectionRecord>;
-  list(active: boolean | undefined): Promise<readonly BulkSyncRecord[]>;
-  history(page: HistoryPage): Promise<Page<Execution>>;
-  execution(syncId: string, executionId: string): Promise<Execution>;
-}
-
-/** Options of {@link createCatalogueLoader}. */
+/** Options of {@link CatalogueLoader}. */
 export interface CatalogueLoaderOptions {
   store: CatalogueStore;
   client: PolytomicClient;
   authorization: string;
   requestId?: string | undefined;
-  /**
-   * CATALOG_TTL_MS. What this loader answered is reused for at most this long: a query ends well
-   * before, while a subscription lives on and must see changes at the store's pace.
-   */
-  ttlMs: number;
 }
 
 /**
- * One upstream call per distinct key per operation (DataLoader batches and deduplicates), over
- * the cross-request catalogue store; histories are read from Polytomic directly (a page is asked
- * once per operation, and is never shared between requests).
+ * One operation's view of the catalogue and of sync histories: the loads of one tick are batched
+ * and each distinct key is asked once (DataLoader). Nothing is cached here across ticks: the
+ * store already keeps records for CATALOG_TTL_MS, shares calls in flight and forgets what an
+ * action changed, and a subscription, which lives on, must see that (a poll tick never reads a
+ * request-scoped cache). Its loaders are made on first use: most operations read statuses only.
  */
-export function createCatalogueLoader(options: CatalogueLoaderOptions): CatalogueLoader {
-  const { store, client, authorization, requestId, ttlMs } = options;
-  const call = { requestId };
-  const loader = <K, V>(load: (key: K) => Promise<V>, keyOf: (key: K) => string) =>
-    new DataLoader<K, V, string>(
-      (keys) => {
-        // Without a cache (CATALOG_TTL_MS=0) DataLoader hands repeats over: one call each still.
-        const calls = new Map<string, Promise<V | Error>>();
-        return Promise.all(
-          keys.map((key) => {
-            const id = keyOf(key);
-            let answer = calls.get(id);
-            if (!answer) {
-              answer = load(key).catch((error: unknown) =>
-                error instanceof Error ? error : new Error(String(error)),
-              );
-              calls.set(id, answer);
-            }
-            return answer;
-          }),
-        );
-      },
-      {
-        cacheKeyFn: keyOf,
-        ...(ttlMs > 0 ? { cacheMap: expiringMap<Promise<V>>(ttlMs) } : { cache: false }),
-      },
-    );
-  const lower = (id: string) => id.toLowerCase();
-  // Made on first use: most operations read statuses only, and pay for none of these.
-  const syncs = lazy(() => loader((id: string) => store.sync(id, authorization, call), lower));
-  const connections = lazy(() =>
-    loader((id: string) => store.connection(id, authorization, call), lower),
-  );
-  // DataLoader takes no undefined key: a listing of both kinds is asked for as 'all'.
-  const lists = lazy(() =>
-    loader(
-      (active: boolean | 'all') =>
-        store.list(authorization, active === 'all' ? undefined : active, call),
+export class CatalogueLoader {
+  readonly #options: CatalogueLoaderOptions;
+  #syncs: DataLoader<string, BulkSyncRecord> | undefined;
+  #connections: DataLoader<string, DataConnectionRecord> | undefined;
+  #lists: DataLoader<boolean | 'all', readonly BulkSyncRecord[]> | undefined;
+  #histories: DataLoader<HistoryPage, Page<Execution>> | undefined;
+  #executions: DataLoader<readonly [string, string], Execution> | undefined;
+
+  constructor(options: CatalogueLoaderOptions) {
+    this.#options = options;
+  }
+
+  sync(id: string): Promise<BulkSyncRecord> {
+    const { store, authorization } = this.#options;
+    this.#syncs ??= batch((key) => store.sync(key, authorization, this.#call), lower);
+    return this.#syncs.load(id);
+  }
+
+  connection(id: string): Promise<DataConnectionRecord> {
+    const { store, authorization } = this.#options;
+    this.#connections ??= batch((key) => store.connection(key, authorization, this.#call), lower);
+    return this.#connections.load(id);
+  }
+
+  /** Every sync the credential sees; `active` filters (undefined: both). */
+  list(active: boolean | undefined): Promise<readonly BulkSyncRecord[]> {
+    const { store, authorization } = this.#options;
+    // DataLoader takes no undefined key: a listing of both kinds is asked for as 'all'.
+    this.#lists ??= batch(
+      (key) => store.list(authorization, key === 'all' ? undefined : key, this.#call),
       String,
-    ),
-  );
-  const histories = lazy(() =>
-    loader(
-      ({ syncId, limit, pageToken, onlyTerminal }: HistoryPage) =>
+    );
+    return this.#lists.load(active ?? 'all');
+  }
+
+  history(page: HistoryPage): Promise<Page<Execution>> {
+    const { client, authorization } = this.#options;
+    this.#histories ??= batch(
+      ({ syncId, limit, pageToken, onlyTerminal }) =>
         client.listExecutions(
-          syncId.toLowerCase(),
+          lower(syncId),
           authorization,
           { limit, pageToken, onlyTerminal },
-          call,
+          this.#call,
         ),
-      (page) => JSON.stringify([lower(page.syncId), page.limit, page.pageToken, page.onlyTerminal]),
-    ),
-  );
-  const executions = lazy(() =>
-    loader(
-      ([syncId, executionId]: [string, string]) =>
-        client.getExecution(syncId.toLowerCase(), executionId, authorization, call),
-      ([syncId, executionId]) => `${lower(syncId)}:${executionId}`,
-    ),
-  );
-  return {
-    sync: (id) => syncs().load(id),
-    connection: (id) => connections().load(id),
-    list: (active) => lists().load(active ?? 'all'),
-    history: (page) => histories().load(page),
-    execution: (syncId, executionId) => executions().load([syncId, executionId]),
-  };
+      (key) => JSON.stringify([lower(key.syncId), key.limit, key.pageToken, key.onlyTerminal]),
+    );
+    return this.#histories.load(page);
+  }
+
+  execution(syncId: string, executionId: string): Promise<Execution> {
+    const { client, authorization } = this.#options;
+    this.#executions ??= batch(
+      ([sync, execution]) => client.getExecution(lower(sync), execution, authorization, this.#call),
+      ([sync, execution]) => `${lower(sync)}:${execution}`,
+    );
+    return this.#executions.load([syncId, executionId]);
+  }
+
+  get #call() {
+    return { requestId: this.#options.requestId };
+  }
 }
 
-function lazy<T>(make: () => T): () => T {
-  let made: T | undefined;
-  return () => {
-    made ??= make();
-    return made;
-  };
-}
+const lower = (id: string) => id.toLowerCase();
 
 /**
- * DataLoader's cache, with each answer kept `ttlMs` at most. Bounded by what one operation asks
- * for (its ids and pages), so a plain Map.
+ * A DataLoader without a cache, whose batch asks each distinct key once: DataLoader hands
+ * repeats of one tick over when it keeps no cache.
  */
-function expiringMap<V>(ttlMs: number) {
-  const entries = new Map<string, { value: V; until: number }>();
-  return {
-    get(key: string): V | undefined {
-      const entry = entries.get(key);
-      if (entry && entry.until < Date.now()) entries.delete(key);
-      else return entry?.value;
-      return undefined;
+function batch<K, V>(load: (key: K) => Promise<V>, keyOf: (key: K) => string): DataLoader<K, V> {
+  return new DataLoader<K, V, string>(
+    (keys) => {
+      const answers = new Map<string, Promise<V | Error>>();
+      return Promise.all(
+        keys.map((key) => {
+          const id = keyOf(key);
+          let answer = answers.get(id);
+          if (!answer) {
+            answer = load(key).catch((error: unknown) =>
+              error instanceof Error ? error : new Error(String(error)),
+            );
+            answers.set(id, answer);
+          }
+          return answer;
+        }),
+      );
     },
-    set(key: string, value: V) {
-      entries.set(key, { value, until: Date.now() + ttlMs });
-    },
-    delete: (key: string) => entries.delete(key),
-    clear: () => entries.clear(),
-  };
+    { cache: false },
+  );
 }

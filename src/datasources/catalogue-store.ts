@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { CredentialHasher } from './credential.js';
 import { InFlight } from './in-flight.js';
 import type { CallOptions, PolytomicClient } from './polytomic/client.js';
+import { UpstreamBodyError } from './polytomic/errors.js';
 import type { BulkSyncRecord, DataConnectionRecord } from './polytomic/types.js';
 
 /** Options of {@link createCatalogueStore}. */
@@ -40,7 +41,7 @@ export interface CatalogueStore {
   invalidate(id: string, authorization: string): void;
 }
 
-/** More pages than this in one listing means a token that never ends: Polytomic is failing. */
+/** More pages than this in one listing is a token that never ends: Polytomic is failing. */
 const MAX_PAGES = 200;
 
 type Entry = BulkSyncRecord | DataConnectionRecord | readonly BulkSyncRecord[];
@@ -81,6 +82,12 @@ export function createCatalogueStore(options: CatalogueStoreOptions): CatalogueS
     return inFlight.start(key, fetch(), keep as (value: Entry) => void) as Promise<T>;
   }
 
+  /**
+   * Every page, in Polytomic's order, then sorted most recently updated first (the contract's
+   * order, which Polytomic's docstring promises and its schema does not; a stable sort keeps
+   * Polytomic's order among equals). A token that never ends is Polytomic failing: an error, not
+   * a list that is short without saying so.
+   */
   async function allPages(authorization: string, active: boolean | undefined, call?: CallOptions) {
     const records: BulkSyncRecord[] = [];
     const seen = new Set<string>();
@@ -88,12 +95,13 @@ export function createCatalogueStore(options: CatalogueStoreOptions): CatalogueS
     for (let pages = 0; pages < MAX_PAGES; pages++) {
       const page = await client.listBulkSyncs(authorization, { active, pageToken }, call);
       records.push(...page.items);
-      // Follow the token only while Polytomic sends a new one: it documents none for this list.
-      if (!page.nextPageToken || seen.has(page.nextPageToken)) return Object.freeze(records);
+      // Follow the token only when Polytomic sends one: it documents none for this list.
+      if (!page.nextPageToken) return Object.freeze(records.sort(byUpdatedAtDesc));
+      if (seen.has(page.nextPageToken)) break;
       seen.add(page.nextPageToken);
       pageToken = page.nextPageToken;
     }
-    return Object.freeze(records);
+    throw new UpstreamBodyError('a page token that never ends', 'a list of bulk syncs');
   }
 
   return {
@@ -126,3 +134,13 @@ export function createCatalogueStore(options: CatalogueStoreOptions): CatalogueS
     },
   };
 }
+
+/** Most recently updated first; an unreadable or missing time sorts last. */
+function byUpdatedAtDesc(a: BulkSyncRecord, b: BulkSyncRecord): number {
+  return timeOf(b) - timeOf(a);
+}
+
+const timeOf = ({ updatedAt }: BulkSyncRecord) => {
+  const time = updatedAt === null ? Number.NaN : Date.parse(updatedAt);
+  return Number.isNaN(time) ? Number.NEGATIVE_INFINITY : time;
+};

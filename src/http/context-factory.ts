@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Context } from '../context.js';
-import type { SyncActions } from '../datasources/actions.js';
-import { createCatalogueLoader } from '../datasources/catalogue-loader.js';
+import { type ActionsOptions, SyncActions } from '../datasources/actions.js';
+import { CatalogueLoader } from '../datasources/catalogue-loader.js';
 import type { CatalogueStore } from '../datasources/catalogue-store.js';
 import { pickAuthorization } from '../datasources/credential.js';
 import { watchSyncs } from '../datasources/live/channel.js';
@@ -27,10 +27,8 @@ export interface ContextParts {
   store: StatusStore;
   catalogue: CatalogueStore;
   live: LiveRegistry;
-  /** The actions of one caller, with the caller's own credential. */
-  actionsFor: (authorization: string, requestId: string) => SyncActions;
-  /** CATALOG_TTL_MS. */
-  catalogueTtlMs: number;
+  /** What a caller's actions (mutations) are built on. */
+  actions: ActionsOptions;
   /** The service credential as an `Authorization` value, if one is configured. */
   serviceAuthorization: string | undefined;
   maxIdsPerRequest: number;
@@ -58,7 +56,7 @@ export function createContextFactory(parts: ContextParts) {
     // Over HTTP the fetch Request carries the credential; over WebSocket, the socket's handshake.
     const { request } = initial as { request?: Request };
     const fromClient = request ? request.headers.get('authorization') : initial.clientAuthorization;
-    const own = pickAuthorization(fromClient, undefined);
+    const callerAuthorization = pickAuthorization(fromClient, undefined);
     const authorization = pickAuthorization(fromClient, serviceAuthorization);
     const correlation = request
       ? correlationOfRequest(request)
@@ -77,15 +75,11 @@ export function createContextFactory(parts: ContextParts) {
       authorization,
       statuses: authorization ? createStatusLoader(store, authorization, requestId) : undefined,
       catalogue: authorization
-        ? createCatalogueLoader({
-            store: catalogue,
-            client,
-            authorization,
-            requestId,
-            ttlMs: parts.catalogueTtlMs,
-          })
+        ? new CatalogueLoader({ store: catalogue, client, authorization, requestId })
         : undefined,
-      actions: own ? parts.actionsFor(own, requestId) : undefined,
+      actions: callerAuthorization
+        ? new SyncActions(parts.actions, callerAuthorization, requestId)
+        : undefined,
       watch: authorization ? (syncIds) => watchSyncs(live, syncIds, authorization) : undefined,
       maxIdsPerRequest,
     };

@@ -6,55 +6,16 @@ import { builder } from './builder.js';
 import { BulkSyncRef, type BulkSyncShape } from './bulk-sync.js';
 import { cost } from './costs.js';
 import { ExecutionRef } from './execution.js';
-import { cursors, MAX_PAGE_SIZE, PageInfoRef, type PageInfoShape, pageSize } from './pagination.js';
+import { cursors, MAX_PAGE_SIZE, pageSize, type RelayPage, relayConnection } from './pagination.js';
 import { checkId } from './sync-ids.js';
 import { toClientError } from './upstream-errors.js';
 
-interface Edge {
-  cursor: string;
-  node: Execution;
-}
+type Edge = RelayPage<Execution>['edges'][number];
 
-interface ExecutionPage {
-  edges: Edge[];
-  pageInfo: PageInfoShape;
-}
-
-const ExecutionEdgeRef = builder.objectRef<Edge>('ExecutionEdge').implement({
-  description: 'v2. One execution of a history, with the cursor just after it.',
-  fields: (t) => ({
-    cursor: t.exposeString('cursor', { nullable: false, description: 'Opaque.' }),
-    node: t.field({
-      type: ExecutionRef,
-      nullable: false,
-      description: 'The execution.',
-      resolve: (edge) => edge.node,
-    }),
-  }),
-});
-
-const ExecutionConnectionRef = builder.objectRef<ExecutionPage>('ExecutionConnection').implement({
-  description: "v2. A page of a sync's executions.",
-  fields: (t) => ({
-    edges: t.field({
-      type: [ExecutionEdgeRef],
-      nullable: false,
-      description: 'The page, with a cursor per execution.',
-      resolve: (page) => page.edges,
-    }),
-    nodes: t.field({
-      type: [ExecutionRef],
-      nullable: false,
-      description: 'The page, without cursors.',
-      resolve: (page) => page.edges.map((edge) => edge.node),
-    }),
-    pageInfo: t.field({
-      type: PageInfoRef,
-      nullable: false,
-      description: 'Whether there is more, and where to go on from.',
-      resolve: (page) => page.pageInfo,
-    }),
-  }),
+const ExecutionConnectionRef = relayConnection('Execution', ExecutionRef, {
+  connection: "v2. A page of a sync's executions.",
+  edge: 'v2. One execution of a history, with the cursor just after it.',
+  node: 'The execution.',
 });
 
 /**
@@ -80,7 +41,7 @@ async function historyPage(
     onlyTerminal: boolean;
   },
   context: Context,
-): Promise<ExecutionPage> {
+): Promise<RelayPage<Execution>> {
   const size = pageSize(args.first, 20);
   const onlyTerminal = args.onlyTerminal;
   const from = historyCursor.decode(args.after);
@@ -93,7 +54,9 @@ async function historyPage(
   let token = from?.token ?? null;
   let skip = from?.skip ?? 0;
   let hasNextPage = false;
-  while (edges.length < size) {
+  // At most two calls, as the field declares: a page resumed deep in one of Polytomic's pages
+  // may need the next one. Short pages end the page early; hasNextPage and the cursor go on.
+  for (let calls = 0; edges.length < size && calls < 2; calls++) {
     const wanted = size - edges.length;
     const page = await catalogue
       .history({
@@ -123,7 +86,9 @@ async function historyPage(
     if (last) last.cursor = historyCursor.encode({ token, skip, onlyTerminal });
     hasNextPage = true;
   }
-  return { edges, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  // A page left empty by short upstream pages still says where to go on from.
+  const here = hasNextPage ? historyCursor.encode({ token, skip, onlyTerminal }) : null;
+  return { edges, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? here } };
 }
 
 builder.objectFields(BulkSyncRef, (t) => ({

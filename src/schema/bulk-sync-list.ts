@@ -1,61 +1,22 @@
 import { z } from 'zod';
 import { clientError, ErrorCode, unauthenticated } from '../errors.js';
 import { builder } from './builder.js';
-import { BulkSyncRef, type BulkSyncShape } from './bulk-sync.js';
+import { BulkSyncRef } from './bulk-sync.js';
 import { cost } from './costs.js';
-import { cursors, PageInfoRef, type PageInfoShape, pageSize } from './pagination.js';
+import { cursors, pageSize, relayConnection } from './pagination.js';
 import { toClientError } from './upstream-errors.js';
 
-interface Edge {
-  cursor: string;
-  node: BulkSyncShape;
-}
-
-interface BulkSyncPage {
-  edges: Edge[];
-  pageInfo: PageInfoShape;
-}
-
-const WITH_RECORD = cost({ provides: ['record'] });
-
-const BulkSyncEdgeRef = builder.objectRef<Edge>('BulkSyncEdge').implement({
-  description: 'v2. One sync of a listing, with the cursor just after it.',
-  fields: (t) => ({
-    cursor: t.exposeString('cursor', { nullable: false, description: 'Opaque.' }),
-    node: t.field({
-      type: BulkSyncRef,
-      nullable: false,
-      description: 'The sync.',
-      extensions: WITH_RECORD,
-      resolve: (edge) => edge.node,
-    }),
-  }),
-});
-
-const BulkSyncConnectionRef = builder.objectRef<BulkSyncPage>('BulkSyncConnection').implement({
-  description: 'v2. A page of the syncs a credential can see.',
-  fields: (t) => ({
-    edges: t.field({
-      type: [BulkSyncEdgeRef],
-      nullable: false,
-      description: 'The page, with a cursor per sync.',
-      resolve: (page) => page.edges,
-    }),
-    nodes: t.field({
-      type: [BulkSyncRef],
-      nullable: false,
-      description: 'The page, without cursors.',
-      extensions: WITH_RECORD,
-      resolve: (page) => page.edges.map((edge) => edge.node),
-    }),
-    pageInfo: t.field({
-      type: PageInfoRef,
-      nullable: false,
-      description: 'Whether there is more, and where to go on from.',
-      resolve: (page) => page.pageInfo,
-    }),
-  }),
-});
+const BulkSyncConnectionRef = relayConnection(
+  'BulkSync',
+  BulkSyncRef,
+  {
+    connection: 'v2. A page of the syncs a credential can see.',
+    edge: 'v2. One sync of a listing, with the cursor just after it.',
+    node: 'The sync.',
+  },
+  // Each sync of a listing arrives with its own record.
+  cost({ provides: ['record'] }),
+);
 
 /** Where a listing's page ends: the last sync, and where it was, in case it is gone next time. */
 const listCursor = cursors(

@@ -1,4 +1,3 @@
-import { createGraphQLError } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import type { LiveEvent } from '../datasources/live/events.js';
 import { LiveCapacityError } from '../datasources/live/registry.js';
@@ -65,7 +64,7 @@ function fromEvent(event: LiveEvent, asked: readonly string[]): BulkSyncShape {
     );
     // The error's path is the subscription field: in bulkSyncChanges only this says which
     // sync's stream has ended (a 401's message names none).
-    throw createGraphQLError(message, { extensions: { ...extensions, syncId: id } });
+    throw clientError(extensions['code'] as ErrorCode, message, { ...extensions, syncId: id });
   }
   return { id, snapshot: event.snapshot };
 }

@@ -1,4 +1,4 @@
-import { isInProgress, type Snapshot } from '../datasources/polytomic/types.js';
+import type { Snapshot } from '../datasources/polytomic/types.js';
 import { builder } from './builder.js';
 import { ExecutionRef } from './execution.js';
 import { IngestionStatusRef } from './ingestion-status.js';
@@ -19,10 +19,9 @@ export const BulkSyncStatusRef = builder.objectRef<Snapshot>('BulkSyncStatus').i
     }),
     latestExecution: t.field({
       type: ExecutionRef,
-      resolve: ({ status }) =>
-        isInProgress(status)
-          ? status.currentExecution
-          : (status.lastExecution ?? status.currentExecution),
+      // The current run while Polytomic lists it (running, or finished and not yet moved to
+      // last), else the last one.
+      resolve: ({ status }) => status.currentExecution ?? status.lastExecution,
       description:
         "v2. currentExecution when one is in progress, else lastExecution: what a UI shows as 'the run', so a subscriber also sees how a run ended (Polytomic moves a finished run from current to last).",
     }),

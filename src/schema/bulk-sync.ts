@@ -7,7 +7,7 @@ import { cost } from './costs.js';
 import { DataConnectionRef } from './data-connection.js';
 import { SyncMode } from './enums.js';
 import { ScheduleRef } from './schedule.js';
-import { checkIds } from './sync-ids.js';
+import { checkIds, distinct } from './sync-ids.js';
 import {
   asEntry,
   type BulkSyncShape,
@@ -27,7 +27,7 @@ const fromRecord =
     read(await recordOf(sync, context), context);
 
 const RECORD = { extensions: cost({ group: 'record' }) };
-const SOME_RECORD_FIELD =
+const RECORD_NOTE =
   "; this and the sync's other own fields come from GET /api/bulk/syncs/{id}, and each is null, with an error, where it can't be read.";
 
 export const BulkSyncRef = builder.objectRef<BulkSyncShape>('BulkSync').implement({
@@ -43,7 +43,7 @@ export const BulkSyncRef = builder.objectRef<BulkSyncShape>('BulkSync').implemen
     }),
     name: t.string({
       ...RECORD,
-      description: `v2. The sync's name in Polytomic${SOME_RECORD_FIELD}`,
+      description: `v2. The sync's name in Polytomic${RECORD_NOTE}`,
       resolve: fromRecord((record) => record.name),
     }),
     active: t.boolean({
@@ -150,9 +150,3 @@ builder.queryFields((t) => ({
     },
   }),
 }));
-
-/** How many different ids a list argument holds (repeats are fetched once). */
-export function distinct(ids: unknown): number {
-  if (!Array.isArray(ids)) return 1;
-  return new Set(ids.map((id) => String(id).toLowerCase())).size;
-}

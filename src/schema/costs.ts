@@ -1,4 +1,6 @@
 import {
+  type ASTNode,
+  BREAK,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -16,6 +18,7 @@ import {
   isObjectType,
   Kind,
   type SelectionSetNode,
+  visit,
 } from 'graphql';
 
 /**
@@ -55,7 +58,7 @@ export function estimateUpstreamCalls(
   document: DocumentNode,
   operationName: string | null | undefined,
   rawVariables: Record<string, unknown> | null | undefined,
-): number | undefined {
+): Estimate | undefined {
   const operation = getOperationAST(document, operationName);
   const root = operation && schema.getRootType(operation.operation);
   if (!operation || !root) return undefined;
@@ -69,14 +72,24 @@ export function estimateUpstreamCalls(
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
   }
-  const walk = { schema, fragments, variables: coerced.coerced };
-  return costOf(walk, root, [operation.selectionSet], new Set());
+  const walk: Walk = { schema, fragments, variables: coerced.coerced, variable: false };
+  const calls = costOf(walk, root, [operation.selectionSet], new Set());
+  return { calls, dependsOnVariables: walk.variable };
+}
+
+/** An operation's estimate, and whether other variables could change it. */
+export interface Estimate {
+  calls: number;
+  /** False when no cost the walk read came from a variable: the document alone decides. */
+  dependsOnVariables: boolean;
 }
 
 interface Walk {
   schema: GraphQLSchema;
   fragments: Record<string, FragmentDefinitionNode>;
   variables: Record<string, unknown>;
+  /** Set once a cost or a @skip/@include the walk read came from a variable. */
+  variable: boolean;
 }
 
 /** The calls of `selections` on one object of `type` that arrives with `provided` groups. */
@@ -94,6 +107,9 @@ function costOf(
     if (!field) continue;
     const declared = (field.extensions as { upstreamCost?: UpstreamCost }).upstreamCost ?? {};
     const args = argumentsOf(field, node, walk.variables);
+    const fromArguments =
+      typeof declared.calls === 'function' || typeof declared.items === 'function';
+    if (fromArguments && nodes.some(hasVariable)) walk.variable = true;
     if (declared.group && !provided.has(declared.group)) groups.add(declared.group);
     const own = declaredValue(declared.calls, args, 0);
     const subSelections = nodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : []));
@@ -155,10 +171,25 @@ function collect(
 
 function included(walk: Walk, node: { directives?: readonly unknown[] | undefined }): boolean {
   const directed = node as Parameters<typeof getDirectiveValues>[1];
+  if (directed.directives?.length && hasVariable(directed)) walk.variable = true;
   if (getDirectiveValues(GraphQLSkipDirective, directed, walk.variables)?.['if'] === true) {
     return false;
   }
   return getDirectiveValues(GraphQLIncludeDirective, directed, walk.variables)?.['if'] !== false;
+}
+
+/** Whether a field's arguments (or a node's directives) name a variable anywhere. */
+function hasVariable(node: object): boolean {
+  let found = false;
+  // Its own arguments and directives only: not the fields selected below it.
+  const { selectionSet: _children, ...own } = node as { selectionSet?: unknown };
+  visit(own as unknown as ASTNode, {
+    Variable() {
+      found = true;
+      return BREAK;
+    },
+  });
+  return found;
 }
 
 function applies(walk: Walk, type: GraphQLObjectType, condition: string | undefined): boolean {

@@ -40,11 +40,15 @@ export const DataConnectionRef = builder
 
 builder.asEntity(DataConnectionRef, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: ({ id }, context) => {
-    checkId(id, 'connection');
-    // A copy: @apollo/subgraph marks each entity with its __typename, and records are frozen.
-    return asEntry(connectionOf(id, context).then((record) => ({ ...record })));
-  },
+  // Every failure is this entry's own (asEntry), never the whole `_entities` list's; a copy,
+  // because @apollo/subgraph marks each entity with its __typename and records are frozen.
+  resolveReference: ({ id }, context) =>
+    asEntry(
+      (async () => {
+        checkId(id, 'connection');
+        return { ...(await connectionOf(id, context)) };
+      })(),
+    ),
 });
 
 builder.queryFields((t) => ({

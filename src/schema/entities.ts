@@ -1,8 +1,8 @@
 import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
 import type { Context } from '../context.js';
 import { clientError, ErrorCode } from '../errors.js';
-import { distinct } from './bulk-sync.js';
 import { cost } from './costs.js';
+import { distinct } from './sync-ids.js';
 
 /** The entity types of this subgraph, which `_entities` resolves. */
 const ENTITIES = new Set(['BulkSync', 'DataConnection']);

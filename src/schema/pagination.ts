@@ -1,6 +1,10 @@
+import type { ObjectRef, SchemaTypes } from '@pothos/core';
 import { z } from 'zod';
 import { clientError, ErrorCode } from '../errors.js';
 import { builder } from './builder.js';
+
+type Types =
+  typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
 
 /** Relay page information, built by the connection fields. */
 export interface PageInfoShape {
@@ -61,4 +65,60 @@ export function cursors<S extends z.ZodType>(kind: string, position: S) {
       return (parsed.data as { p: z.output<S> }).p;
     },
   };
+}
+
+/** One page of a Relay connection, as its field resolves it. */
+export interface RelayPage<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: PageInfoShape;
+}
+
+/**
+ * A Relay connection type `<name>Connection` with its `<name>Edge`: `edges` (a cursor per node),
+ * `nodes` and `pageInfo`. `nodeExtensions` go on both ways to a node (its demand costs).
+ */
+export function relayConnection<T>(
+  name: string,
+  node: ObjectRef<Types, T>,
+  text: { connection: string; edge: string; node: string },
+  nodeExtensions: Record<string, unknown> = {},
+) {
+  const edge = builder.objectRef<RelayPage<T>['edges'][number]>(`${name}Edge`).implement({
+    description: text.edge,
+    fields: (t) => ({
+      cursor: t.exposeString('cursor', { nullable: false, description: 'Opaque.' }),
+      node: t.field({
+        type: node,
+        nullable: false,
+        description: text.node,
+        extensions: nodeExtensions,
+        // Pothos cannot relate a generic T to its own resolver result type; it is the same T.
+        resolve: (parent) => parent.node as never,
+      }),
+    }),
+  });
+  return builder.objectRef<RelayPage<T>>(`${name}Connection`).implement({
+    description: text.connection,
+    fields: (t) => ({
+      edges: t.field({
+        type: [edge],
+        nullable: false,
+        description: 'The page, with the cursor just after each node.',
+        resolve: (page) => page.edges,
+      }),
+      nodes: t.field({
+        type: [node],
+        nullable: false,
+        description: 'The page, without cursors.',
+        extensions: nodeExtensions,
+        resolve: (page) => page.edges.map((e) => e.node),
+      }),
+      pageInfo: t.field({
+        type: PageInfoRef,
+        nullable: false,
+        description: 'Whether there is more, and where to go on from.',
+        resolve: (page) => page.pageInfo,
+      }),
+    }),
+  });
 }

@@ -38,3 +38,9 @@ export function checkId(id: unknown, noun = 'bulk sync'): asserts id is string {
     );
   }
 }
+
+/** How many different ids a list argument holds (repeats are fetched once). */
+export function distinct(ids: unknown): number {
+  if (!Array.isArray(ids)) return 1;
+  return new Set(ids.map((id) => String(id).toLowerCase())).size;
+}

@@ -31,8 +31,9 @@ export async function loadSync(context: Context, id: unknown): Promise<BulkSyncS
 /**
  * One entry of a list (`bulkSyncs`, `_entities`): the sync, or its error as a value. graphql-jit
  * appends the null of a *rejected* list item instead of writing it at the item's index, so a
- * list whose failing entry settles first came back short (and a router then dropped the whole
- * `_entities` answer); an Error value is placed at its index by graphql-js and graphql-jit alike.
+ * list whose failing entry settles first would come back short (and a router would drop the
+ * whole `_entities` answer); an Error value is placed at its index by graphql-js and graphql-jit
+ * alike.
  */
 export function asEntry<T>(loading: Promise<T>): Promise<T> {
   return loading.catch(

@@ -71,6 +71,9 @@ export function toActionError(error: unknown, id: string): GraphQLError {
       );
     }
   }
+  if (error instanceof UpstreamHttpError && error.statusCode === 403) {
+    return clientError(ErrorCode.FORBIDDEN, `The credential may not act on bulk sync ${id}.`);
+  }
   return toClientError(error, id, { request: 'request' });
 }
 

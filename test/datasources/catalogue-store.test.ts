@@ -63,20 +63,48 @@ const store = (client: PolytomicClient, ttlMs = 60_000) =>
   createCatalogueStore({ client, hashCredential: (a) => `h(${a})`, ttlMs, maxEntries: 100 });
 
 describe('catalogue store', () => {
-  it('follows next_page_token while Polytomic sends a new one, and primes every record', async () => {
+  it('follows next_page_token while Polytomic sends one, and primes every record', async () => {
     const fake = fakeClient([
       { items: [record('a'), record('b')], nextPageToken: 't1' },
       { items: [record('c')], nextPageToken: 't2' },
-      { items: [record('d')], nextPageToken: 't2' },
+      { items: [record('d')], nextPageToken: null },
     ]);
     const catalogue = store(fake.client);
     const all = await catalogue.list('k', undefined);
     expect(all.map((r) => r.id)).toEqual(['a', 'b', 'c', 'd']);
-    // The third page names the token it was asked with: the listing ends there.
     expect(fake.calls).toEqual(['list undefined -', 'list undefined t1', 'list undefined t2']);
     expect((await catalogue.sync('C', 'k')).name).toBe('sync c');
     expect(await catalogue.list('k', undefined)).toBe(all);
     expect(fake.calls).toHaveLength(3);
+  });
+
+  it('refuses a listing whose page token never ends, rather than serve part of it', async () => {
+    const fake = fakeClient([
+      { items: [record('a')], nextPageToken: 't1' },
+      { items: [record('b')], nextPageToken: 't1' },
+    ]);
+    await expect(store(fake.client).list('k', undefined)).rejects.toThrow(
+      'Polytomic sent a body that is not a list of bulk syncs (a page token that never ends)',
+    );
+    expect(fake.calls).toEqual(['list undefined -', 'list undefined t1']);
+  });
+
+  it('orders the listing most recently updated first, keeping Polytomic’s order among equals', async () => {
+    const at = (id: string, updatedAt: string | null) => ({ ...record(id), updatedAt });
+    const fake = fakeClient([
+      {
+        items: [
+          at('old', '2026-01-01T00:00:00Z'),
+          at('none', null),
+          at('new', '2026-03-01T00:00:00Z'),
+          at('tie-1', '2026-02-01T00:00:00Z'),
+          at('tie-2', '2026-02-01T00:00:00Z'),
+        ],
+        nextPageToken: null,
+      },
+    ]);
+    const listed = await store(fake.client).list('k', undefined);
+    expect(listed.map((r) => r.id)).toEqual(['new', 'tie-1', 'tie-2', 'old', 'none']);
   });
 
   it('keeps listings apart by filter and by credential', async () => {

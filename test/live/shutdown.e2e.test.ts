@@ -1,6 +1,7 @@
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { SIM_CATALOGUE_SYNCS, SIM_KEY } from '../../tools/simulator/index.js';
 import { envelope, syncId } from '../fixtures/status.js';
 import { leftover } from '../utils/leftovers.js';
 import { startLive, startLiveGateway } from '../utils/live.js';
@@ -176,6 +177,29 @@ describe('graceful stop', () => {
     await ended(subscription);
     expect(subscription.completed).toBe(false);
     expect((subscription.error as { code?: number }).code).toBe(1001);
+  });
+
+  it('answers a mutation in flight over a WebSocket before closing it with 1001', async () => {
+    const { t, url } = await startLiveGateway();
+    const sync = SIM_CATALOGUE_SYNCS.hubspotSnowflake;
+    const closes: number[] = [];
+    const client = wsClient(url, {
+      connectionParams: { authorization: `Bearer ${SIM_KEY}` },
+      on: { closed: (event) => closes.push((event as { code: number }).code) },
+    });
+    t.sim.inject({ kind: 'delay', ms: 300 }, { times: 1, route: 'start' });
+    const start = watch(
+      client,
+      'mutation ($id: ID!) { startBulkSync(id: $id) { execution { isTest } } }',
+      { id: sync },
+    );
+    await until(() => t.sim.calls('start') === 1);
+    await t.app.stop();
+    await ended(start);
+    // Its client learns the run started, rather than send the mutation again elsewhere.
+    expect(start.events).toEqual([{ data: { startBulkSync: { execution: { isTest: false } } } }]);
+    await until(() => closes.length === 1);
+    expect(closes).toEqual([1001]);
   });
 
   it('completes SSE streams at once, without waiting for a WebSocket query', async () => {

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { createCredentialHasher } from '../../src/datasources/credential.js';
 import { redisPrefix } from '../../src/datasources/live/redis/connection.js';
-import { SIM_KEY } from '../../tools/simulator/index.js';
+import { SIM_CATALOGUE_SYNCS, SIM_KEY } from '../../tools/simulator/index.js';
 import { envelope } from '../fixtures/status.js';
+import { executionOf } from '../utils/operations.js';
 import {
   adminClient,
   describeWithRedis,
@@ -219,7 +220,10 @@ await describeWithRedis('replicas sharing Redis', (gate) => {
     ]);
     const stored = await Promise.all(keys.map((k) => redis.get(k)));
     const channels = await redis.pubsub('CHANNELS', `${namespace}:*`);
-    expect(channels).toEqual([`${redisPrefix(namespace)}:events:${topic}`]);
+    // The sync's events, and the one channel of hints (poll now: an action changed a sync).
+    expect([...(channels as string[])].sort()).toEqual(
+      [`${redisPrefix(namespace)}:events:${topic}`, `${redisPrefix(namespace)}:hints`].sort(),
+    );
     expect(messages.length).toBe(2);
     const everything = [
       ...keys,
@@ -298,5 +302,29 @@ await describeWithRedis('replicas sharing Redis', (gate) => {
       .runUntil(() => (late?.w.events.length ?? 0) > 0, 2 * LEASE_MS + 4 * POLL_MS)
       .catch(() => {});
     expect(recordCounts(late?.w as Watch)).toEqual([7]);
+  });
+
+  it('an action on a replica that does not poll the sync makes the one that does poll it now', async () => {
+    const set = await begin(2);
+    const [acting, polling] = set.replicas as [Replica, Replica];
+    const sync = SIM_CATALOGUE_SYNCS.hubspotSnowflake;
+    const [watcher] = spread([polling], sync, 1);
+    await until(() => watcher?.w.events.length === 1);
+    expect(executionOf(watcher?.w.events[0])).toBeNull();
+    const polls = await polling.polls();
+    const started = await fetch(`${acting.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${SIM_KEY}` },
+      body: JSON.stringify({
+        query: 'mutation ($id: ID!) { startBulkSync(id: $id) { execution { id } } }',
+        variables: { id: sync },
+      }),
+    });
+    expect(((await started.json()) as { errors?: unknown }).errors).toBeUndefined();
+    // The clock stands still: only the hint through Redis can make the polling replica look.
+    await until(() => watcher?.w.events.length === 2);
+    expect(executionOf(watcher?.w.events[1])).toEqual({ recordCount: 0 });
+    expect(await polling.polls()).toBe(polls + 1);
+    expect(await acting.polls()).toBe(0);
   });
 });

@@ -11,7 +11,9 @@ const hundred = Array.from(
 );
 
 const estimate = (query: string, variables: Record<string, unknown> = {}, name?: string) =>
-  estimateUpstreamCalls(schema, parse(query), name, variables);
+  estimateUpstreamCalls(schema, parse(query), name, variables)?.calls;
+const dependsOnVariables = (query: string, variables: Record<string, unknown> = {}) =>
+  estimateUpstreamCalls(schema, parse(query), undefined, variables)?.dependsOnVariables;
 
 describe('estimateUpstreamCalls', () => {
   it('counts one status call per distinct id of the v1 fields, whatever they select', () => {
@@ -112,6 +114,27 @@ describe('estimateUpstreamCalls', () => {
     ];
     // Two distinct entities loaded by _entities, then each of the three may need its record.
     expect(estimate(entities, { r: representations })).toBe(2 + 3 * 1);
+  });
+
+  it('says when other variables could change the estimate, so it may be kept per document', () => {
+    expect(
+      dependsOnVariables(
+        'query ($id: ID!) { bulkSync(id: $id) { id name status { nextExecutionTime } } }',
+        { id: A },
+      ),
+    ).toBe(false);
+    expect(dependsOnVariables(`{ bulkSyncs(ids: ["${A}", "${B}"]) { id } }`)).toBe(false);
+    expect(
+      dependsOnVariables('query ($ids: [ID!]!) { bulkSyncs(ids: $ids) { id } }', { ids: [A] }),
+    ).toBe(true);
+    expect(
+      dependsOnVariables('query ($n: Int) { allBulkSyncs(first: $n) { nodes { id } } }', { n: 3 }),
+    ).toBe(true);
+    expect(
+      dependsOnVariables(`query ($s: Boolean!) { bulkSync(id: "${A}") { name @skip(if: $s) } }`, {
+        s: true,
+      }),
+    ).toBe(true);
   });
 
   it('gives no estimate for variables that do not fit the operation', () => {

@@ -43,4 +43,26 @@ describe('dataConnection', () => {
     });
     expect(errorCodes(unknown)).toEqual(['NOT_FOUND']);
   });
+
+  it('fails a malformed or unknown connection representation alone; the other entities resolve', async () => {
+    t = await startTestApp();
+    const answer = await t.query(
+      'query ($r: [_Any!]!) { _entities(representations: $r) { ... on DataConnection { id } ... on BulkSync { id } } }',
+      {
+        r: [
+          { __typename: 'BulkSync', id: SIM_SYNCS.orders },
+          { __typename: 'DataConnection', id: 'not-a-uuid' },
+          { __typename: 'DataConnection', id: '00000000-0000-4000-8000-00000000dead' },
+          { __typename: 'DataConnection', id: SIM_CONNECTIONS.postgres },
+        ],
+      },
+    );
+    expect(answer.body.data).toEqual({
+      _entities: [{ id: SIM_SYNCS.orders }, null, null, { id: SIM_CONNECTIONS.postgres }],
+    });
+    expect(answer.body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([
+      [['_entities', 1], 'BAD_USER_INPUT'],
+      [['_entities', 2], 'NOT_FOUND'],
+    ]);
+  });
 });

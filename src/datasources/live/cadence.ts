@@ -1,7 +1,5 @@
 import { isInProgress, type SyncStatus, UNSERVABLE } from '../polytomic/types.js';
 
-export { isInProgress };
-
 /** Poll periods, from POLL_INTERVAL_MS and POLL_IDLE_INTERVAL_MS. */
 export interface Cadence {
   intervalMs: number;

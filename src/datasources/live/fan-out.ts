@@ -12,6 +12,13 @@ export interface FanOut {
   latest?(topic: string): Promise<LiveEvent | undefined>;
   /** Says a poll found the topic unchanged: keeps its latest event from expiring. */
   keep?(topic: string, event: LiveEvent): void;
+  /**
+   * Tells every other replica that an action changed `syncId`, so whichever polls it polls now.
+   * Without replicas there is no other: the registry polls its own at once.
+   */
+  hint?(syncId: string): void;
+  /** Listens for other replicas' hints. */
+  onHint?(listener: (syncId: string) => void): void;
 }
 
 export function createLocalFanOut(): FanOut {

@@ -32,8 +32,11 @@ const ENDING = new Set([401, 403, 404]);
 export interface Poller {
   stop(): void;
   /**
-   * Polls now instead of at the next tick (an action just changed the sync): at once when no
-   * poll is in flight, else right after the one in flight, whose answer may predate the change.
+   * An action just changed the sync: polls now instead of at the next tick (right after a poll
+   * in flight, whose answer may predate the change; not while backing off, whose wait stands),
+   * publishes that poll's status even if unchanged (its watchers re-read the sync's own fields,
+   * which polls do not see), and keeps the busy cadence for one idle period, as Polytomic may
+   * list a started run a little later.
    */
   pollNow(): void;
 }
@@ -52,6 +55,9 @@ export function startPoller(options: PollerOptions): Poller {
   let stopped = false;
   let polling = false;
   let again = false;
+  // Set by pollNow: publish the next status whatever it is, and poll busily until then.
+  let forced = false;
+  let busyUntil = 0;
 
   const schedule = (ms: number) => {
     if (!stopped) timer = scheduler.setTimeout(tick, withJitter(ms));
@@ -65,9 +71,11 @@ export function startPoller(options: PollerOptions): Poller {
     const changed = fingerprint !== last;
     last = fingerprint;
     onPoll?.(changed ? 'changed' : 'unchanged');
-    if (changed) publish({ syncId, snapshot });
+    if (changed || forced) publish({ syncId, snapshot });
     else options.unchanged?.({ syncId, snapshot });
-    schedule(nextPollDelay(status, cadence, now()));
+    forced = false;
+    const delay = nextPollDelay(status, cadence, now());
+    schedule(now() < busyUntil ? Math.min(delay, cadence.intervalMs) : delay);
   };
 
   const failed = (error: unknown) => {
@@ -106,6 +114,9 @@ export function startPoller(options: PollerOptions): Poller {
 
   function pollNow() {
     if (stopped) return;
+    busyUntil = now() + cadence.idleIntervalMs;
+    forced = true;
+    if (failures > 0) return;
     if (polling) {
       again = true;
       return;

@@ -52,8 +52,8 @@ export interface LiveRegistry {
   /** Throws LiveCapacityError unless all of `syncIds` can be watched (before any is). */
   checkRoom(syncIds: readonly string[], authorization: string): void;
   /**
-   * Polls `syncId` now, for every credential this process polls it with (an action just changed
-   * it). A sync another replica leads is polled there at its own pace.
+   * Polls `syncId` now, with every credential it is polled with (an action just changed it):
+   * here, and through the fan-out on the other replicas.
    */
   pollNow(syncId: string): void;
   /** Stops every poll loop and tells every watcher. */
@@ -131,6 +131,12 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
     return entry;
   }
 
+  const pollHere = (syncId: string) => {
+    const id = syncId.toLowerCase();
+    for (const entry of entries.values()) if (entry.syncId === id) entry.poller?.pollNow();
+  };
+  fanOut.onHint?.(pollHere);
+
   const keyOf = (syncId: string, authorization: string) =>
     `${hashCredential(authorization)}:${syncId.toLowerCase()}`;
 
@@ -160,8 +166,8 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
       };
     },
     pollNow(syncId) {
-      const id = syncId.toLowerCase();
-      for (const entry of entries.values()) if (entry.syncId === id) entry.poller?.pollNow();
+      pollHere(syncId);
+      fanOut.hint?.(syncId.toLowerCase());
     },
     close() {
       for (const [key, entry] of [...entries]) {

@@ -21,9 +21,9 @@ export type Timestamp = string | typeof UNSERVABLE | null;
 
 /**
  * The version of the snapshot format below, as replicas share it through Redis. Bumped whenever
- * a field's shape or meaning changes (2: UNSERVABLE timestamps, null for a missing execution id or
- * ingestion flag), so that replicas of two releases sharing Redis during a rolling deploy never
- * read each other's snapshots: each release polls for its own subscribers meanwhile.
+ * a field's shape or meaning changes, so that replicas of two releases sharing Redis during a
+ * rolling deploy never read each other's snapshots: each release polls for its own subscribers
+ * meanwhile.
  */
 export const SNAPSHOT_FORMAT = 2;
 

@@ -117,13 +117,9 @@ export function requestPlugins(parts: PluginParts): Plugin[] {
         useResponseCache({
           ttlMs: config.cache.ttlMs,
           maxEntries: config.cache.maxEntries,
-          credentialKeyOf: (request) => {
-            const authorization = requestAuthorization(
-              request,
-              config.polytomic.serviceAuthorization,
-            );
-            return authorization && parts.hashCredential(authorization);
-          },
+          authorizationOf: (request) =>
+            requestAuthorization(request, config.polytomic.serviceAuthorization),
+          keyOf: parts.hashCredential,
           onLookup: (hit) => metrics.responseCache.inc({ result: hit ? 'hit' : 'miss' }),
         }),
     },

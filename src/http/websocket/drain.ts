@@ -4,8 +4,8 @@ import type { WebSocket, WebSocketServer } from 'ws';
 const GOING_AWAY = 'Server shutting down';
 
 /**
- * The queries in flight on each WebSocket, so that a stop closes each socket with 1001 (going
- * away) once its queries are answered, as HTTP requests in flight are answered; subscriptions do
+ * The queries and mutations in flight on each WebSocket, so that a stop closes each socket with
+ * 1001 (going away) once they are answered, as HTTP requests in flight are answered; subscriptions do
  * not wait.
  */
 export function createWebSocketDrain() {
@@ -27,14 +27,14 @@ export function createWebSocketDrain() {
       }
       running.add(id);
     },
-    /** The query `id` is over: answered, refused or cancelled. */
+    /** The operation `id` is over: answered, refused or cancelled. */
     ended(socket: WebSocket, id: string): void {
       if (!queries.get(socket)?.delete(id) || busy(socket) || !closing.has(socket)) return;
-      // graphql-ws sends the query's last message after its hook returns: the close follows it.
+      // graphql-ws sends the operation's last message after its hook returns: the close follows it.
       setImmediate(() => socket.close(1001, GOING_AWAY));
     },
     /**
-     * Closes every idle socket now and every other once its queries are answered; stops
+     * Closes every idle socket now and every other once its operations are answered; stops
      * accepting upgrades; resolves once all are closed. The subscriptions of a socket that waits
      * end at once without `complete` (graphql-ws sends none for an id it no longer holds, as
      * when a client completes one): `complete` is final to a client, while after the 1001 it

@@ -91,10 +91,12 @@ export function attachWebSocket(
         // Reserved before any await, so subscribe messages sent back to back all count; and a
         // query is in flight from here, so that a stop beginning during an await waits for it.
         active.set(ctx, count);
-        let query = false;
+        // A query or a mutation: answered before the socket closes on a stop (a mutation's
+        // client must learn whether it ran); a subscription does not hold the stop.
+        let awaited = false;
         const release = () => {
           active.set(ctx, Math.max(0, (active.get(ctx) ?? 1) - 1));
-          if (query) drain.ended(socket, id);
+          if (awaited) drain.ended(socket, id);
         };
         try {
           const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped(
@@ -105,8 +107,9 @@ export function attachWebSocket(
           );
           const operationName = payload.operationName ?? null;
           const document = parse(source.query);
-          query = getOperationAST(document, operationName)?.operation === 'query';
-          if (query) drain.started(socket, id);
+          const operation = getOperationAST(document, operationName)?.operation;
+          awaited = operation !== undefined && operation !== 'subscription';
+          if (awaited) drain.started(socket, id);
           const args: ExecutionArgs = {
             schema,
             operationName,

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { backoffDelay, nextPollDelay, withJitter } from '../../../src/datasources/live/cadence.js';
 import {
-  backoffDelay,
   isInProgress,
-  nextPollDelay,
-  withJitter,
-} from '../../../src/datasources/live/cadence.js';
-import { type SyncStatus, UNSERVABLE } from '../../../src/datasources/polytomic/types.js';
+  type SyncStatus,
+  UNSERVABLE,
+} from '../../../src/datasources/polytomic/types.js';
 import { execution as executionOf } from '../../fixtures/dtos.js';
 
 // The rules; the delays the poll loop asks for through the app: test/live/cadence.e2e.test.ts.

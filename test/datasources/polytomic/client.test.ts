@@ -1,7 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
-  createAgent,
   createPolytomicClient,
   type PolytomicClient,
   type PolytomicClientOptions,
@@ -14,6 +13,7 @@ import {
   UpstreamOverloadedError,
   UpstreamTimeoutError,
 } from '../../../src/datasources/polytomic/errors.js';
+import { createAgent } from '../../../src/datasources/polytomic/transport.js';
 import type { SyncStatus } from '../../../src/datasources/polytomic/types.js';
 import { SIM_KEY, type Simulator } from '../../../tools/simulator/index.js';
 import { syncId } from '../../fixtures/status.js';

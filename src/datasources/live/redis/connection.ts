@@ -29,11 +29,12 @@ export function connectRedis(
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
-    // A backstop: no command waits for ever (the heartbeat below drops a silent connection,
-    // which fails its commands, well before). Ours are O(1); a busy Redis answers them in time.
+    // No command waits for ever. A connection the heartbeat below drops keeps its unanswered
+    // commands until this timeout, so a replica may wait up to this long before it falls back
+    // to polling on its own. Ours are O(1); a busy Redis answers them in time.
     commandTimeout: 10_000,
     // A command given up on is not sent again on the next connection: replayed after the
-    // replicas polled locally, an old SET of the latest status was served as news (0 after 1).
+    // replicas polled locally, an old SET of the latest status would be served as news.
     autoResendUnfulfilledCommands: false,
     retryStrategy: (times: number) => Math.min(times * 200, 2000),
   };

@@ -51,7 +51,23 @@ export function createRedisFanOut(
     return json ? (JSON.parse(json) as Envelope).event : undefined;
   };
 
+  // Hints (an action changed a sync: whoever polls it, poll now) travel on one channel for all.
+  const hints = `${namespace}:hints`;
+  const hintListeners = new Set<(syncId: string) => void>();
+  void redis.subscriber.subscribe(hints).catch(() => undefined);
+
   redis.subscriber.on('message', (name: string, message: string) => {
+    if (name === hints) {
+      try {
+        const { from, syncId } = JSON.parse(message) as { from: string; syncId: string };
+        if (from !== me && typeof syncId === 'string') {
+          for (const listener of hintListeners) listener(syncId);
+        }
+      } catch {
+        // Not ours to crash on: a malformed hint is dropped.
+      }
+      return;
+    }
     if (!name.startsWith(prefix)) return;
     try {
       const { from, event } = JSON.parse(message) as Envelope;
@@ -67,14 +83,20 @@ export function createRedisFanOut(
   // Subscriptions queued while Redis was away may have been dropped: renew them all, and catch
   // up on anything published meanwhile (watchers drop repeats, so re-delivery is harmless).
   redis.subscriber.on('ready', () => {
+    void redis.subscriber.subscribe(hints).catch(() => undefined);
     for (const topic of listeners.keys()) {
       subscribe(topic);
       // Only news: while pub/sub was away this replica may have polled something newer itself.
-      void latest(topic).then((event) => {
-        const newer =
-          event && 'snapshot' in event && event.snapshot.fetchedAt > (deliveredAt.get(topic) ?? 0);
-        if (newer) deliver(topic, event);
-      });
+      latest(topic)
+        .then((event) => {
+          const newer =
+            event &&
+            'snapshot' in event &&
+            event.snapshot.fetchedAt > (deliveredAt.get(topic) ?? 0);
+          if (newer) deliver(topic, event);
+        })
+        // A stored value that is not ours to read (another release's, a corrupted one): skipped.
+        .catch(() => {});
     }
   });
 
@@ -123,5 +145,12 @@ export function createRedisFanOut(
       };
     },
     latest,
+    hint(syncId) {
+      if (!redis.isUp()) return;
+      redis.commands.publish(hints, JSON.stringify({ from: me, syncId })).catch(() => {});
+    },
+    onHint(listener) {
+      hintListeners.add(listener);
+    },
   };
 }

@@ -6,8 +6,7 @@ import { createGraphQLError, type FetchAPI, type Plugin } from 'graphql-yoga';
  *
  * Yoga pipes every body through a counting TransformStream, even one whose Content-Length is
  * already known; that stream, and the AbortController Node's pipeline makes and aborts for it,
- * measured ~90 µs of CPU per request, about a quarter of the gateway's own time on a cache-off
- * query. Node's strict HTTP parser (app.ts turns the lenient one off explicitly) refuses a request
+ * are a large part of a cache-off query's own cost (BENCHMARKS.md). Node's strict HTTP parser (app.ts turns the lenient one off explicitly) refuses a request
  * with both Content-Length and Transfer-Encoding, or with several Content-Lengths, and never
  * delivers more bytes than Content-Length says: a request that arrived over Node's server with
  * one only needs its header checked. Chunked bodies, and requests that came in by other means

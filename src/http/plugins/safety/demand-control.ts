@@ -13,28 +13,32 @@ import { estimateUpstreamCalls } from '../../../schema/costs.js';
  * event, when it subscribes.
  */
 export function useDemandControl(max: number): Plugin {
-  // Estimates by document, then by operation name and variables: a known query costs a lookup.
-  const known = new WeakMap<DocumentNode, LRUCache<string, { calls: number | undefined }>>();
-  const estimate = (args: ExecutionArgs) => {
-    let byInput = known.get(args.document);
-    if (!byInput) {
-      byInput = new LRUCache({ max: 64 });
-      known.set(args.document, byInput);
+  // By document and operation: one estimate when its variables cannot change it (most queries),
+  // else one per set of variables.
+  const known = new WeakMap<DocumentNode, PerDocument>();
+  const estimate = (args: ExecutionArgs): number | undefined => {
+    let document = known.get(args.document);
+    if (!document) {
+      document = { fixed: new Map() };
+      known.set(args.document, document);
     }
+    const operation = args.operationName ?? '';
+    if (document.fixed.has(operation)) return document.fixed.get(operation);
     const key = inputKey(args);
-    let found = key === undefined ? undefined : byInput.get(key);
-    if (!found) {
-      found = {
-        calls: estimateUpstreamCalls(
-          args.schema,
-          args.document,
-          args.operationName,
-          args.variableValues,
-        ),
-      };
-      if (key !== undefined) byInput.set(key, found);
+    const remembered = key === undefined ? undefined : document.byInput?.get(key);
+    if (remembered) return remembered.calls;
+    const fresh = estimateUpstreamCalls(
+      args.schema,
+      args.document,
+      args.operationName,
+      args.variableValues,
+    );
+    if (fresh && !fresh.dependsOnVariables) document.fixed.set(operation, fresh.calls);
+    else if (key !== undefined) {
+      document.byInput ??= new LRUCache({ max: 64 });
+      document.byInput.set(key, { calls: fresh?.calls });
     }
-    return found.calls;
+    return fresh?.calls;
   };
   const check = (
     args: ExecutionArgs,
@@ -60,6 +64,11 @@ export function useDemandControl(max: number): Plugin {
       check(args, setResultAndStopExecution);
     },
   };
+}
+
+interface PerDocument {
+  fixed: Map<string, number | undefined>;
+  byInput?: LRUCache<string, { calls: number | undefined }>;
 }
 
 /** The operation name and variables as a cache key; undefined for variables JSON cannot write. */

@@ -8,8 +8,10 @@ export interface ResponseCacheOptions {
   /** CACHE_TTL_MS: how long a fetched status may be reused. */
   ttlMs: number;
   maxEntries: number;
-  /** The credential key a request runs with (its HMAC), or undefined without one. */
-  credentialKeyOf: (request: Request) => string | undefined;
+  /** The credential an HTTP request runs with, if any. */
+  authorizationOf: (request: Request) => string | undefined;
+  /** The key a credential's entries are kept under (its HMAC). */
+  keyOf: (authorization: string) => string;
   onLookup?: (hit: boolean) => void;
 }
 
@@ -22,11 +24,14 @@ export interface ResponseCacheOptions {
  * mutation drops every entry of its credential, since what it changed may be in any of them.
  */
 export function useResponseCache(options: ResponseCacheOptions): Plugin<Context> {
-  const { ttlMs, credentialKeyOf, onLookup } = options;
+  const { ttlMs, authorizationOf, onLookup } = options;
+  const credentialKeyOf = (request: Request) => {
+    const authorization = authorizationOf(request);
+    return authorization && options.keyOf(authorization);
+  };
   const cache = new LRUCache<string, ExecutionResult>({ max: options.maxEntries, ttl: ttlMs });
   const keys = new WeakMap<Request, string>();
-  const operations = new WeakMap<Request, string | undefined>();
-  const credentials = new WeakMap<Request, string>();
+  const queries = new WeakSet<Request>();
 
   return {
     onParams({ request, params, setResult }) {
@@ -38,21 +43,18 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin<Context>
       const cached = cache.get(key);
       onLookup?.(cached !== undefined);
       if (cached) setResult(cached);
-      else {
-        keys.set(request, key);
-        credentials.set(request, credential);
-      }
+      else keys.set(request, key);
     },
     onExecute({ args }) {
-      const { request } = args.contextValue as { request?: Request };
-      if (request) {
-        operations.set(request, getOperationAST(args.document, args.operationName)?.operation);
-      }
+      const context = args.contextValue as Partial<Context> & { request?: Request };
+      const operation = getOperationAST(args.document, args.operationName)?.operation;
+      if (operation === 'query' && context.request) queries.add(context.request);
+      if (operation !== 'mutation') return undefined;
+      // Over HTTP and WebSocket alike: once it ran, what it changed may be in any entry.
+      return { onExecuteDone: () => forget(context.authorization) };
     },
     onExecutionResult({ request, result, context }) {
-      const operation = operations.get(request);
-      if (operation === 'mutation') return forget(credentials.get(request));
-      if (operation !== 'query') return;
+      if (!queries.has(request)) return;
       const key = keys.get(request);
       const oldestFetchedAt = (context as Partial<Context>).statuses?.oldestFetchedAt;
       if (!key || !result || isAsyncIterable(result) || result.errors?.length) return;
@@ -62,9 +64,10 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin<Context>
     },
   };
 
-  /** Drops every entry of one credential (its keys begin with it). */
-  function forget(credential: string | undefined) {
-    if (!credential) return;
+  /** Drops every entry of one credential (their keys begin with its key). */
+  function forget(authorization: string | undefined) {
+    if (!authorization) return;
+    const credential = options.keyOf(authorization);
     for (const key of cache.keys()) {
       if (key.startsWith(`${credential}\n`)) cache.delete(key);
     }

@@ -5,8 +5,7 @@ import type { Plugin } from 'graphql-yoga';
  * Validates each parsed document once. yoga's parse cache hands back the same DocumentNode for
  * the same query text, so its validation result can be kept beside it, weakly. This replaces
  * yoga's own validation cache, which keys its results by the names of the validation rules and
- * so reads `name` from every rule function on every request (~10 µs on the hot path, measured
- * in place); GraphQL Armor makes its rule functions afresh per request, so they cannot be
+ * so reads `name` from every rule function on every request; GraphQL Armor makes its rule functions afresh per request, so they cannot be
  * compared by identity either.
  *
  * Sound because this server has one schema and validates every operation, HTTP or WebSocket,
