@@ -1,3 +1,4 @@
+import { type Phase, schemaRunWire } from './schema-run.js';
 import { iso, stableUuid } from './time.js';
 import type {
   BulkFetchMode,
@@ -45,8 +46,6 @@ export interface CyclePlan {
   schemas: readonly SchemaPlan[];
 }
 
-type Phase = 'created' | 'running' | 'exporting' | 'finished';
-
 function phaseAt(at: number): Phase {
   if (at < RUN_START) return 'created';
   if (at < EXPORT_START) return 'running';
@@ -61,28 +60,16 @@ function schemaRun(
   now: number,
 ): BulkSyncSchemaExecution {
   const ranFor = Math.min(now - cycleStart - RUN_START, plan.runMs);
-  const failed = plan.failure !== undefined && ranFor >= plan.runMs;
-  const recordCount = Math.floor((plan.rowsPerSecond * ranFor) / 1000);
-  let status = 'running';
-  if (failed) status = 'failed';
-  else if (phase === 'finished') status = 'completed';
-  else if (phase === 'exporting' || ranFor >= plan.runMs) status = 'exporting';
-  let completedAt: string | null = null;
-  if (failed) completedAt = iso(cycleStart + RUN_START + plan.runMs);
-  else if (phase === 'finished') completedAt = iso(cycleStart + FINISH);
-  return {
-    schema: plan.schema,
-    output_name: plan.outputName,
-    status,
-    status_message: failed ? (plan.failure?.message ?? '') : '',
-    record_count: recordCount,
-    error_count: failed ? (plan.failure?.errors ?? 0) : 0,
-    warning_count: plan.recordsPerWarning ? Math.floor(recordCount / plan.recordsPerWarning) : 0,
-    created_at: iso(cycleStart),
-    updated_at: completedAt ?? iso(now),
-    started_at: iso(cycleStart + RUN_START),
-    completed_at: completedAt,
-  };
+  return schemaRunWire(plan, {
+    phase,
+    createdAt: cycleStart,
+    startedAt: cycleStart + RUN_START,
+    fetchMs: plan.runMs,
+    ranFor,
+    recordCount: Math.floor((plan.rowsPerSecond * ranFor) / 1000),
+    finishedAt: cycleStart + FINISH,
+    now,
+  });
 }
 
 function executionMessage(plan: CyclePlan, phase: Phase): string {

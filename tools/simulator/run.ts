@@ -1,3 +1,4 @@
+import { type Phase, schemaRunWire } from './schema-run.js';
 import { iso } from './time.js';
 import type {
   BulkFetchMode,
@@ -55,39 +56,25 @@ export interface RunSpec {
   cancelAt?: number;
 }
 
-type Phase = 'created' | 'running' | 'exporting' | 'finished';
-
 function schemaRun(
   spec: RunSpec,
   plan: RunSchema,
   phase: Exclude<Phase, 'created'>,
   now: number,
 ): BulkSyncSchemaExecution {
-  const runStart = spec.start + spec.createdMs;
+  const startedAt = spec.start + spec.createdMs;
   const fetchMs = Math.max(1, Math.round(plan.share * spec.runningMs));
-  const ranFor = Math.min(now - runStart, fetchMs);
-  const failed = plan.failure !== undefined && ranFor >= fetchMs;
-  const recordCount = Math.floor((plan.records * ranFor) / fetchMs);
-  let status = 'running';
-  if (failed) status = 'failed';
-  else if (phase === 'finished') status = 'completed';
-  else if (phase === 'exporting' || ranFor >= fetchMs) status = 'exporting';
-  let completedAt: string | null = null;
-  if (failed) completedAt = iso(runStart + fetchMs);
-  else if (phase === 'finished') completedAt = iso(runStart + spec.runningMs + spec.exportingMs);
-  return {
-    schema: plan.schema,
-    output_name: plan.outputName,
-    status,
-    status_message: failed ? (plan.failure?.message ?? '') : '',
-    record_count: recordCount,
-    error_count: failed ? (plan.failure?.errors ?? 0) : 0,
-    warning_count: plan.recordsPerWarning ? Math.floor(recordCount / plan.recordsPerWarning) : 0,
-    created_at: iso(spec.start),
-    updated_at: completedAt ?? iso(now),
-    started_at: iso(runStart),
-    completed_at: completedAt,
-  };
+  const ranFor = Math.min(now - startedAt, fetchMs);
+  return schemaRunWire(plan, {
+    phase,
+    createdAt: spec.start,
+    startedAt,
+    fetchMs,
+    ranFor,
+    recordCount: Math.floor((plan.records * ranFor) / fetchMs),
+    finishedAt: startedAt + spec.runningMs + spec.exportingMs,
+    now,
+  });
 }
 
 function failureOf(spec: RunSpec): string | undefined {
