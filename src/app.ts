@@ -53,7 +53,7 @@ export interface App {
 export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
   const tracing = config.otlpEndpoint ? startTracing(config.otlpEndpoint) : undefined;
-  const metrics = createMetrics();
+  const metrics = createMetrics({ redis: Boolean(config.redisUrl) });
   const { scheduler } = options;
 
   // Datasources: the upstream client, the status store and the live registry over it.
@@ -95,7 +95,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   const redis =
     config.redisUrl &&
     connectRedis(config.redisUrl, logger, {
-      onState: (up) => metrics.redisUp.set(up ? 1 : 0),
+      onState: (up) => metrics.redisUp?.set(up ? 1 : 0),
       ...(scheduler && { scheduler }),
     });
   const namespace = redisPrefix(config.redis.namespace);

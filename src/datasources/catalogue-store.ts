@@ -41,8 +41,12 @@ export interface CatalogueStore {
   invalidate(id: string, authorization: string): void;
 }
 
-/** More pages than this in one listing is a token that never ends: Polytomic is failing. */
-const MAX_PAGES = 200;
+/**
+ * The most pages one listing follows (a thousand syncs at Polytomic's documented 50 a page).
+ * More is a token that never ends: Polytomic failing, said as an error. Demand control counts a
+ * listing at this many calls.
+ */
+export const MAX_LIST_PAGES = 20;
 
 type Entry = BulkSyncRecord | DataConnectionRecord | readonly BulkSyncRecord[];
 
@@ -92,7 +96,7 @@ export function createCatalogueStore(options: CatalogueStoreOptions): CatalogueS
     const records: BulkSyncRecord[] = [];
     const seen = new Set<string>();
     let pageToken: string | undefined;
-    for (let pages = 0; pages < MAX_PAGES; pages++) {
+    for (let pages = 0; pages < MAX_LIST_PAGES; pages++) {
       const page = await client.listBulkSyncs(authorization, { active, pageToken }, call);
       records.push(...page.items);
       // Follow the token only when Polytomic sends one: it documents none for this list.

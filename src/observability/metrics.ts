@@ -14,7 +14,8 @@ export interface Metrics {
   polls: Counter<'outcome'>;
   eventsSent: Counter;
   breakerState: Gauge;
-  redisUp: Gauge;
+  /** Present only with Redis (REDIS_URL): absent, the series says there is none. */
+  redisUp: Gauge | undefined;
   webSocketsRefused: Counter;
   /** Makes `polytomic_upstream_calls` read the client's concurrency slots at each scrape. */
   trackUpstreamLoad(load: () => { active: number; queued: number }): void;
@@ -22,8 +23,11 @@ export interface Metrics {
   trackWebSockets(count: () => number): void;
 }
 
-/** One registry per app, so several apps in one process (tests, replicas) never mix counts. */
-export function createMetrics(): Metrics {
+/**
+ * One registry per app, so several apps in one process (tests, replicas) never mix counts.
+ * `redis`: whether REDIS_URL is set (its series exists only then).
+ */
+export function createMetrics({ redis = false }: { redis?: boolean } = {}): Metrics {
   const registry = new Registry();
   let upstreamLoad = () => ({ active: 0, queued: 0 });
   new Gauge({
@@ -112,11 +116,13 @@ export function createMetrics(): Metrics {
       labelNames: ['outcome'],
       registers: [registry],
     }),
-    redisUp: new Gauge({
-      name: 'gateway_redis_up',
-      help: 'Whether Redis answers (1) or this replica polls on its own (0); absent without REDIS_URL.',
-      registers: [registry],
-    }),
+    redisUp: redis
+      ? new Gauge({
+          name: 'gateway_redis_up',
+          help: 'Whether Redis answers (1) or this replica polls on its own (0); absent without REDIS_URL.',
+          registers: [registry],
+        })
+      : undefined,
     breakerState: new Gauge({
       name: 'polytomic_upstream_breaker_state',
       help: 'Circuit breaker of the upstream origin: 0 closed, 1 half-open (probing), 2 open (failing fast).',

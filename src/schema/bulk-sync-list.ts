@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_LIST_PAGES } from '../datasources/catalogue-store.js';
 import { clientError, ErrorCode, unauthenticated } from '../errors.js';
 import { builder } from './builder.js';
 import { BulkSyncRef } from './bulk-sync.js';
@@ -35,8 +36,9 @@ builder.queryFields((t) => ({
       first: t.arg.int({ defaultValue: 50, description: 'Page size, 1 to 100.' }),
       after: t.arg.string({ description: 'The endCursor of the previous page.' }),
     },
-    // One listing call (its pages included); each sync arrives with its own record.
-    extensions: cost({ calls: 1, items: ({ first }) => Number(first ?? 50) }),
+    // One listing, at most MAX_LIST_PAGES calls (cached per credential for CATALOG_TTL_MS); each
+    // sync arrives with its own record.
+    extensions: cost({ calls: MAX_LIST_PAGES, items: ({ first }) => Number(first ?? 50) }),
     resolve: async (_root, { active, first, after }, context) => {
       const size = pageSize(first, 50);
       const filter = active ?? null;

@@ -26,12 +26,15 @@ export function isSyncId(id: string): boolean {
 export function checkId(id: unknown, noun = 'bulk sync'): asserts id is string {
   // An `_entities` representation is whatever JSON the router sent: its id may be no string.
   if (typeof id !== 'string') {
-    throw clientError(ErrorCode.BAD_USER_INPUT, `A ${noun} id must be a string (a UUID).`);
+    throw clientError(
+      ErrorCode.BAD_USER_INPUT,
+      `${article(noun, true)} id must be a string (a UUID).`,
+    );
   }
   if (!isSyncId(id)) {
     throw clientError(
       ErrorCode.BAD_USER_INPUT,
-      `"${id.slice(0, 64)}" is not a ${noun} id (a UUID).`,
+      `"${id.slice(0, 64)}" is not ${article(noun)} id (a UUID).`,
       {
         argumentValue: id.slice(0, 64),
       },
@@ -44,3 +47,7 @@ export function distinct(ids: unknown): number {
   if (!Array.isArray(ids)) return 1;
   return new Set(ids.map((id) => String(id).toLowerCase())).size;
 }
+
+/** "a bulk sync", "an execution". */
+const article = (noun: string, capital = false) =>
+  `${capital ? 'A' : 'a'}${/^[aeiou]/.test(noun) ? 'n' : ''} ${noun}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCatalogueStore } from '../../src/datasources/catalogue-store.js';
+import { createCatalogueStore, MAX_LIST_PAGES } from '../../src/datasources/catalogue-store.js';
 import type { PolytomicClient } from '../../src/datasources/polytomic/client.js';
 import type { BulkSyncRecord, Page } from '../../src/datasources/polytomic/types.js';
 
@@ -87,6 +87,20 @@ describe('catalogue store', () => {
       'Polytomic sent a body that is not a list of bulk syncs (a page token that never ends)',
     );
     expect(fake.calls).toEqual(['list undefined -', 'list undefined t1']);
+  });
+
+  it('stops following a token that never ends at MAX_LIST_PAGES, with an error', async () => {
+    let n = 0;
+    const client = {
+      listBulkSyncs: async () => {
+        n += 1;
+        return { items: [record(`s${n}`)], nextPageToken: `t${n}` };
+      },
+    } as unknown as PolytomicClient;
+    await expect(store(client).list('k', undefined)).rejects.toThrow(
+      'a page token that never ends',
+    );
+    expect(n).toBe(MAX_LIST_PAGES);
   });
 
   it('orders the listing most recently updated first, keeping Polytomic’s order among equals', async () => {

@@ -116,5 +116,6 @@ describe('history', () => {
       { id: sync },
     );
     expect(errorCodes(malformed)).toEqual(['BAD_USER_INPUT']);
+    expect(malformed.body.errors?.[0]?.message).toBe('"nope" is not an execution id (a UUID).');
   });
 });

@@ -1,5 +1,6 @@
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { MAX_LIST_PAGES } from '../../src/datasources/catalogue-store.js';
 import { estimateUpstreamCalls } from '../../src/schema/costs.js';
 import { schema } from '../../src/schema/index.js';
 
@@ -43,23 +44,23 @@ describe('estimateUpstreamCalls', () => {
     expect(estimate(many, { ids: [A, B] })).toBe(2 + 2 * (1 + 1));
   });
 
-  it('counts the listing once, its syncs with their records, and a status per sync asked for', () => {
+  it('counts a listing at its most pages, its syncs with their records, and a status per sync asked for', () => {
     expect(estimate('{ allBulkSyncs { nodes { id name active schedule { frequency } } } }')).toBe(
-      1,
+      MAX_LIST_PAGES,
     );
     expect(
       estimate('{ allBulkSyncs(first: 10) { nodes { id status { nextExecutionTime } } } }'),
-    ).toBe(11);
+    ).toBe(MAX_LIST_PAGES + 10);
     expect(
       estimate(
         '{ allBulkSyncs(first: 100) { edges { node { executions(first: 100) { nodes { id } } } } } }',
       ),
-    ).toBe(101);
+    ).toBe(MAX_LIST_PAGES + 100);
     expect(
       estimate('query ($n: Int) { allBulkSyncs(first: $n) { nodes { source { name } } } }', {
         n: 7,
       }),
-    ).toBe(8);
+    ).toBe(MAX_LIST_PAGES + 7);
   });
 
   it('counts fragments, aliases and @skip as execution would run them', () => {
@@ -71,7 +72,7 @@ describe('estimateUpstreamCalls', () => {
     expect(estimate(skipped, { skip: false })).toBe(2);
     const twoOps = `query One { bulkSync(id: "${A}") { id } } query Two { allBulkSyncs { nodes { id } } }`;
     expect(estimate(twoOps, {}, 'One')).toBe(1);
-    expect(estimate(twoOps, {}, 'Two')).toBe(1);
+    expect(estimate(twoOps, {}, 'Two')).toBe(MAX_LIST_PAGES);
   });
 
   it('counts history pages, a single execution, connections and actions', () => {

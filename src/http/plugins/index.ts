@@ -17,6 +17,7 @@ import { useDemandControl } from './safety/demand-control.js';
 import { useOperationLimits } from './safety/limits.js';
 import { useNoIntrospection } from './safety/no-introspection.js';
 import { usePersistedOperationsOnly } from './safety/persisted-operations.js';
+import { useShapeCostLimit } from './safety/shape-cost.js';
 import { useQueryJit } from './speed/query-jit.js';
 import { isCachedResult, useResponseCache } from './speed/response-cache.js';
 import { useValidationCache } from './speed/validation-cache.js';
@@ -61,6 +62,10 @@ export function requestPlugins(parts: PluginParts): Plugin[] {
     {
       why: 'Operation limits (GraphQL Armor): wraps parsing and adds validation rules.',
       plugin: useOperationLimits(safety),
+    },
+    {
+      why: "A validation rule: the cost of the operation's shape (MAX_COST).",
+      plugin: useShapeCostLimit(safety.maxCost),
     },
     {
       why: 'A validation rule, when introspection is off.',

@@ -8,9 +8,9 @@ import { estimateUpstreamCalls } from '../../../schema/costs.js';
  * Demand control: an operation whose estimated upstream calls exceed `max`
  * (MAX_UPSTREAM_CALLS_PER_OPERATION) is refused with BAD_USER_INPUT before any resolver runs, so
  * it costs no call. Lists multiply upstream work (ten aliases of a hundred ids are a thousand
- * calls while the static cost limit sees ten fields); the estimate reads the list arguments and
- * variables, from the costs each field declares in the schema. A subscription is estimated per
- * event, when it subscribes.
+ * calls in a shape of ten fields, which MAX_COST alone would let through); the estimate reads
+ * the list arguments and variables, from the costs each field declares in the schema. A
+ * subscription is estimated per event, when it subscribes.
  */
 export function useDemandControl(max: number): Plugin {
   // By document and operation: one estimate when its variables cannot change it (most queries),

@@ -66,4 +66,28 @@ describe('demand control', () => {
     expect(received).toContain('Salesforce → Snowflake');
     await reader?.cancel();
   });
+
+  it('runs the documented dashboard and history shapes, the same written with literals or variables', async () => {
+    t = await startTestApp();
+    const everyRun = /* GraphQL */ `id status rawStatus statusMessage type fetchMode outputDisposition
+      isPartial isResync isTest recordCount errorCount warningCount createdAt startedAt completedAt
+      updatedAt schemas { schema outputName status rawStatus statusMessage recordCount errorCount
+      warningCount createdAt startedAt completedAt updatedAt }`;
+    const shapes = [
+      '{ allBulkSyncs(first: 100) { nodes { id executions(first: 100) { nodes { id } } } } }',
+      `{ bulkSync(id: "${SIM_SYNCS.orders}") { executions(first: 100) { nodes { ${everyRun} } } } }`,
+      `{ allBulkSyncs(first: 50) { nodes { id name active schedule { frequency }
+        source { name typeName } destination { name typeName }
+        status { latestExecution { status recordCount completedAt } nextExecutionTime } } } }`,
+    ];
+    for (const query of shapes) {
+      const literal = await t.query(query);
+      expect(literal.body.errors, query).toBeUndefined();
+      const variables = query.replace(/first: (\d+)/g, 'first: $$n');
+      const viaVariables = await t.query(`query ($n: Int) ${variables}`, {
+        n: Number(/first: (\d+)/.exec(query)?.[1]),
+      });
+      expect(viaVariables.body.errors, variables).toBeUndefined();
+    }
+  });
 });
