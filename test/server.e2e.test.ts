@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SIM_KEY, type Simulator } from '../tools/simulator/index.js';
+import { SIM_CATALOGUE_SYNCS, SIM_KEY, type Simulator } from '../tools/simulator/index.js';
 import { envelope, syncId } from './fixtures/status.js';
 import { expectClean, SIM_SECRETS } from './utils/leaks.js';
 import { leftover } from './utils/leftovers.js';
@@ -17,7 +17,7 @@ import { until } from './utils/wait.js';
 import { watch, wsClient } from './utils/ws.js';
 
 // The gateway as a process: `src/server.ts` refusing a bad configuration, and the built
-// `dist/server.js` stopping on SIGTERM.
+// `dist/server.js` answering contract v2 from outside and stopping on SIGTERM.
 
 describe('the gateway process with a bad configuration', () => {
   it('exits 1 naming each bad variable, without a stack trace', () => {
@@ -68,11 +68,12 @@ function newest(dir: string): number {
 function postOnce(
   url: string,
   body: unknown,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; text: string; finishedAt: number }> {
   return new Promise((resolve, reject) => {
     const req = request(
       `${url}/graphql`,
-      { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/json', ...headers } },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -107,7 +108,7 @@ async function startGateway(sim: Simulator, env: Record<string, string>) {
   return { ...gateway, port, base: `http://127.0.0.1:${port}` };
 }
 
-describe('the built server (dist/server.js) on SIGTERM', () => {
+describe('the built server (dist/server.js)', () => {
   beforeAll(() => {
     if (!existsSync(SERVER) || statSync(SERVER).mtimeMs < newest(join(ROOT, 'src'))) {
       execFileSync(
@@ -117,6 +118,73 @@ describe('the built server (dist/server.js) on SIGTERM', () => {
       );
     }
   }, 120_000);
+
+  it('answers contract v2 from outside: the dashboard page at its documented cost, then Run now', async () => {
+    const sim = await startSimulator();
+    const gateway = await startGateway(sim, { CATALOG_TTL_MS: '0' });
+    const listing = (await (
+      await fetch(`${sim.url}/api/bulk/syncs`, { headers: { authorization: `Bearer ${SIM_KEY}` } })
+    ).json()) as {
+      data: {
+        id: string;
+        name: string;
+        source_connection_id: string;
+        destination_connection_id: string;
+      }[];
+    };
+    sim.resetRequests();
+
+    const dashboard = await postOnce(gateway.base, {
+      query: `{ allBulkSyncs(first: 20) {
+        nodes { id name source { id } destination { id } status { nextExecutionTime } }
+        pageInfo { hasNextPage }
+      } }`,
+    });
+    expect(dashboard.status).toBe(200);
+    const page = JSON.parse(dashboard.text) as {
+      data: { allBulkSyncs: { nodes: unknown[]; pageInfo: { hasNextPage: boolean } } };
+    };
+    expect(page.data.allBulkSyncs.pageInfo.hasNextPage).toBe(false);
+    expect(page.data.allBulkSyncs.nodes).toEqual(
+      listing.data.map((sync) => ({
+        id: sync.id,
+        name: sync.name,
+        source: { id: sync.source_connection_id },
+        destination: { id: sync.destination_connection_id },
+        status: { nextExecutionTime: expect.toBeOneOf([null, expect.any(String)]) },
+      })),
+    );
+    const connections = new Set(
+      listing.data.flatMap((s) => [s.source_connection_id, s.destination_connection_id]),
+    );
+    // One listing, one status per sync, one read per distinct connection: nothing else.
+    expect([sim.calls('list'), sim.calls('status'), sim.calls('connection')]).toEqual([
+      1,
+      listing.data.length,
+      connections.size,
+    ]);
+    expect(sim.calls()).toBe(1 + listing.data.length + connections.size);
+
+    const id = SIM_CATALOGUE_SYNCS.hubspotSnowflake;
+    const start = `mutation { startBulkSync(id: "${id}") { execution { id status } } }`;
+    const refused = JSON.parse((await postOnce(gateway.base, { query: start })).text) as {
+      errors: { extensions: { code: string } }[];
+    };
+    expect(refused.errors.map((e) => e.extensions.code)).toEqual(['FORBIDDEN']);
+    expect(sim.calls('start')).toBe(0);
+    const started = JSON.parse(
+      (await postOnce(gateway.base, { query: start }, { authorization: `Bearer ${SIM_KEY}` })).text,
+    ) as { data: { startBulkSync: { execution: { id: string; status: string } } } };
+    expect(started.data.startBulkSync.execution.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(['CREATED', 'SCHEDULED', 'RUNNING']).toContain(
+      started.data.startBulkSync.execution.status,
+    );
+    expect(sim.calls('start', id)).toBe(1);
+
+    gateway.process.kill('SIGTERM');
+    expect(await gateway.exited).toMatchObject({ code: 0, signal: null });
+    for (const line of gateway.lines()) expectClean(line, sim.url, SIM_SECRETS);
+  });
 
   it('turns /ready 503, finishes the slow query, closes WebSockets with 1001, stops polling and exits 0', async () => {
     const sim = await startSimulator();
