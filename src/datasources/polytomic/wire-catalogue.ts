@@ -101,22 +101,31 @@ const toBulkSync = (w: Wire<typeof bulkSync>, id: string): BulkSyncRecord => ({
 
 const nextToken = (w: z.output<typeof pagination>) => w?.next_page_token || null;
 
+// Each body's shape is built once: zod compiles a fast path per schema object on its first
+// parse, so a schema built per call would pay that on every upstream body.
+const syncBody = z.object({ data: bulkSync.nullish() });
+const syncListBody = z.object({
+  data: z.array(bulkSync.extend({ id: z.string() })).nullish(),
+  pagination,
+});
+const executionListBody = z.object({ data: z.array(execution).nullish(), pagination });
+const executionBody = z.object({ data: execution.nullish() });
+const connectionBody = z.object({ data: connection.nullish() });
+const cancelBody = z.object({ data: z.object({ message: text }).nullish() });
+const activateBody = z.object({ data: z.object({ active: flag }).nullish() });
+
 const SYNC = 'a bulk sync';
 
 /** `GET /api/bulk/syncs/{id}`. A record without an id is the one asked for. */
 export function parseBulkSyncBody(body: string, id: string): BulkSyncRecord {
-  const { data } = parseEnvelope(body, z.object({ data: bulkSync.nullish() }), SYNC);
+  const { data } = parseEnvelope(body, syncBody, SYNC);
   if (data == null) throw new UpstreamBodyError('no data', SYNC);
   return deepFreeze(toBulkSync(data, data.id ?? id));
 }
 
 /** `GET /api/bulk/syncs`: every item must have an id, or it could not be asked for again. */
 export function parseBulkSyncListBody(body: string): Page<BulkSyncRecord> {
-  const shape = z.object({
-    data: z.array(bulkSync.extend({ id: z.string() })).nullish(),
-    pagination,
-  });
-  const { data, pagination: page } = parseEnvelope(body, shape, 'a list of bulk syncs');
+  const { data, pagination: page } = parseEnvelope(body, syncListBody, 'a list of bulk syncs');
   return deepFreeze({
     items: (data ?? []).map((w) => toBulkSync(w, w.id)),
     nextPageToken: nextToken(page),
@@ -125,8 +134,7 @@ export function parseBulkSyncListBody(body: string): Page<BulkSyncRecord> {
 
 /** `GET /api/bulk/syncs/{id}/executions`. */
 export function parseExecutionListBody(body: string): Page<Execution> {
-  const shape = z.object({ data: z.array(execution).nullish(), pagination });
-  const { data, pagination: page } = parseEnvelope(body, shape, 'a list of executions');
+  const { data, pagination: page } = parseEnvelope(body, executionListBody, 'a list of executions');
   return deepFreeze({
     items: (data ?? []).map((w) => toExecution(w) as Execution),
     nextPageToken: nextToken(page),
@@ -136,7 +144,7 @@ export function parseExecutionListBody(body: string): Page<Execution> {
 /** `GET …/executions/{exec_id}` and the answer to a start. */
 export function parseExecutionBody(body: string): Execution {
   const expected = 'an execution';
-  const { data } = parseEnvelope(body, z.object({ data: execution.nullish() }), expected);
+  const { data } = parseEnvelope(body, executionBody, expected);
   const found = toExecution(data);
   if (found === null) throw new UpstreamBodyError('no data', expected);
   return deepFreeze(found);
@@ -145,7 +153,7 @@ export function parseExecutionBody(body: string): Execution {
 /** `GET /api/connections/{id}`. A record without an id is the one asked for. */
 export function parseConnectionBody(body: string, id: string): DataConnectionRecord {
   const expected = 'a connection';
-  const { data } = parseEnvelope(body, z.object({ data: connection.nullish() }), expected);
+  const { data } = parseEnvelope(body, connectionBody, expected);
   if (data == null) throw new UpstreamBodyError('no data', expected);
   return deepFreeze({
     id: data.id ?? id,
@@ -161,14 +169,12 @@ export function parseConnectionBody(body: string, id: string): DataConnectionRec
 
 /** `POST /api/bulk/syncs/{id}/cancel`. */
 export function parseCancelBody(body: string): CancelAnswer {
-  const shape = z.object({ data: z.object({ message: text }).nullish() });
-  const { data } = parseEnvelope(body, shape, 'a cancel answer');
+  const { data } = parseEnvelope(body, cancelBody, 'a cancel answer');
   return { message: data?.message ?? null };
 }
 
 /** `POST /api/bulk/syncs/{id}/activate`. */
 export function parseActivateBody(body: string): ActivateAnswer {
-  const shape = z.object({ data: z.object({ active: flag }).nullish() });
-  const { data } = parseEnvelope(body, shape, 'an activate answer');
+  const { data } = parseEnvelope(body, activateBody, 'an activate answer');
   return { active: data?.active ?? null };
 }
