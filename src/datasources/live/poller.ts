@@ -108,7 +108,12 @@ export function startPoller(options: PollerOptions): Poller {
       }, failed)
       .finally(() => {
         polling = false;
-        if (again) pollNow();
+        // Cleared here, not in pollNow: a poll that failed leaves pollNow waiting for the
+        // backoff, and the action it carried must not be polled for again after recovery.
+        if (again) {
+          again = false;
+          pollNow();
+        }
       });
   }
 
@@ -121,7 +126,6 @@ export function startPoller(options: PollerOptions): Poller {
       again = true;
       return;
     }
-    again = false;
     scheduler.clearTimeout(timer);
     tick();
   }
