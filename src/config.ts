@@ -130,6 +130,8 @@ const settings = {
   ),
   /** Serve GraphiQL on GET /graphql. Unset: on in development only. */
   graphiql: read('GRAPHIQL', bool.optional()),
+  /** Serve the live status board at /board (on in `npm run demo`). */
+  boardEnabled: read('BOARD_ENABLED', bool.default(false)),
   logLevel: read(
     'LOG_LEVEL',
     z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
