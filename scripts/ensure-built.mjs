@@ -3,6 +3,7 @@
 //   node scripts/ensure-built.mjs gateway   dist/   (src/, tsconfig.build.json: what ships)
 //   node scripts/ensure-built.mjs tools     build/  (src/ + tools/, tsconfig.tools.json: the
 //                                                    simulator and the demo, never shipped)
+//   node scripts/ensure-built.mjs board     dist/board/ (board/: the live status board)
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,11 @@ const TARGETS = {
     stamp: 'build/tools/demo.js',
     sources: ['src', 'tools'],
     project: 'tsconfig.tools.json',
+  },
+  board: {
+    stamp: 'dist/board/index.html',
+    sources: ['board'],
+    command: ['scripts/build-board.mjs'],
   },
 };
 
@@ -28,8 +34,7 @@ for (const name of process.argv.slice(2)) {
   if (!target) throw new Error(`unknown build target ${name}: one of ${Object.keys(TARGETS)}`);
   const sourcesChanged = Math.max(...target.sources.map(newest));
   if (existsSync(target.stamp) && statSync(target.stamp).mtimeMs >= sourcesChanged) continue;
-  process.stdout.write(`Building ${name} (tsc -p ${target.project})...\n`);
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', target.project], {
-    stdio: 'inherit',
-  });
+  const args = target.command ?? ['node_modules/typescript/bin/tsc', '-p', target.project];
+  process.stdout.write(`Building ${name} (${args.join(' ')})...\n`);
+  execFileSync(process.execPath, args, { stdio: 'inherit' });
 }

@@ -55,6 +55,7 @@ async function main() {
     POLYTOMIC_DEPLOYMENT_KEY: undefined,
     POLYTOMIC_ORGANIZATION_ID: undefined,
     GRAPHIQL: 'true',
+    BOARD_ENABLED: 'true',
     // GraphiQL's docs and autocompletion need introspection, which production mode turns off.
     INTROSPECTION: 'true',
   });
@@ -67,6 +68,10 @@ async function main() {
   const startBody = JSON.stringify({ query: START });
   process.stdout.write(
     [
+      '',
+      // The key rides in the fragment, which the browser never sends: the board keeps it in
+      // sessionStorage so that Run now, Cancel and Pause work at once.
+      `Live board           ${url}/board#key=${SIM_KEY}`,
       '',
       `Polytomic simulator  ${simulatorUrl}  (key ${SIM_KEY}, used as the service credential)`,
       `GraphiQL             ${url}/graphql`,

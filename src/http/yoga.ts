@@ -1,3 +1,4 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import {
   createYoga,
   type Plugin,
@@ -45,6 +46,9 @@ export function createGatewayYoga(
     parserAndValidationCache: { validationCache: false },
     cors: corsOptions(config.safety.corsOrigins),
     graphiql: config.graphiql ? graphiqlOptions : false,
+    // GraphiQL's scripts and styles inlined from the package, not fetched from a CDN: it works
+    // offline, and its page loads nothing from another site.
+    renderGraphiQL,
     maskedErrors: { isDev: false },
     logging: yogaLogger(logger),
     plugins,

@@ -7,6 +7,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { useTracing } from '../../observability/tracing.js';
 import { requestAuthorization } from '../context-factory.js';
+import { boardDirectory, useBoard } from '../board.js';
 import { useVaryOrigin, varyByOrigin } from '../cors.js';
 import { useReadiness } from '../readiness.js';
 import { useInputErrorCodes } from './errors/input-error-codes.js';
@@ -55,6 +56,16 @@ export function requestPlugins(parts: PluginParts): Plugin[] {
   const { config, metrics } = parts;
   const { safety } = config;
   const steps: Step[] = [
+    {
+      why: 'Serves the board (GET /board) before any GraphQL plugin looks at the request.',
+      plugin:
+        config.boardEnabled &&
+        useBoard({
+          directory: boardDirectory(),
+          maxIdsPerRequest: config.maxIdsPerRequest,
+          logger: parts.logger,
+        }),
+    },
     {
       why: 'First to see the request: refuses an oversized body before anything reads it.',
       plugin: useBodyLimit(safety.maxRequestBytes),
