@@ -73,17 +73,15 @@ export function duration(ms: number): string {
   return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
 }
 
-const timeFormat = new Intl.DateTimeFormat(undefined, {
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
+const clock = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
+const dated = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
-/** A timestamp in the viewer's own time zone. */
-export const when = (iso: string | null | undefined) =>
-  iso ? timeFormat.format(new Date(iso)) : '—';
+/** A timestamp in the viewer's own time zone: the time alone when it is today. */
+export function when(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const at = new Date(iso);
+  return at.toDateString() === new Date().toDateString() ? clock.format(at) : dated.format(at);
+}
 
 const countFormat = new Intl.NumberFormat();
 export const count = (n: number | null | undefined) => (n == null ? '—' : countFormat.format(n));

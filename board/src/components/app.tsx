@@ -93,7 +93,11 @@ export function App({ maxIds, initialKey }: AppProps) {
       <header class="top">
         <h1>Polytomic syncs</h1>
         <ConnectionBadge state={connection} />
-        <KeyField apiKey={key} onChange={changeKey} />
+        {/* A refused key is asked for again. */}
+        <KeyField
+          apiKey={problem?.code === 'UNAUTHENTICATED' ? undefined : key}
+          onChange={changeKey}
+        />
       </header>
       <div class="sr-only" aria-live="polite" aria-atomic="true" data-announcer>
         {announcement}
@@ -110,6 +114,11 @@ export function App({ maxIds, initialKey }: AppProps) {
           </p>
         )}
         {!listed && !problem && connection === 'connecting' && <p class="banner">Loading…</p>}
+        {listed && !live && all.length > 0 && (
+          <p class="banner banner--warning" data-not-live>
+            Not live: the rows show what was last seen, and turn live again as news arrives.
+          </p>
+        )}
         {listed && !problem && all.length === 0 && (
           <p class="banner" data-empty>
             No bulk syncs: this key sees none.

@@ -71,7 +71,9 @@ function CardBody({ sync, live, pending, message, onAction, onHistory }: CardPro
               )}
             </p>
             {current.statusMessage && <p class="muted">{current.statusMessage}</p>}
-            <Progress schemas={current.schemas} records={current.recordCount} />
+            {current.schemas.length > 0 && (
+              <Progress schemas={current.schemas} records={current.recordCount} />
+            )}
           </>
         ) : (
           <p class="card__status">
