@@ -29,6 +29,8 @@ export interface AppOptions {
   credentialSecret?: string;
   /** Timers of the poll loops and the Redis lease and heartbeat. @default real timers */
   scheduler?: Scheduler;
+  /** Idle time before a multipart subscription's heartbeat part. @default 5000 */
+  multipartHeartbeatMs?: number;
 }
 
 /** A gateway instance: yoga plus its HTTP and WebSocket servers, started and stopped as one. */
@@ -132,6 +134,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       hashCredential,
       tracing: tracing !== undefined,
       isReady: () => accepting,
+      ...(options.multipartHeartbeatMs !== undefined && {
+        multipartHeartbeatMs: options.multipartHeartbeatMs,
+      }),
     }),
     context: createContextFactory({
       logger,

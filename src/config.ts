@@ -62,15 +62,32 @@ const origin = z.string().transform((value, ctx) => {
   return z.NEVER;
 });
 
+/** How an entry allows its host on any port: `http://localhost:*` (a dev server's). */
+const ANY_PORT = ':*';
+
 /** A CORS entry as a browser's Origin header would spell it, or undefined if it is none. */
 function corsOrigin(entry: string): string | undefined {
   if (entry === '*') return entry;
+  if (entry.endsWith(ANY_PORT)) return anyPortOrigin(entry.slice(0, -ANY_PORT.length));
   return originProblem(entry) === undefined ? new URL(entry).origin : undefined;
 }
 
 /**
+ * `http://localhost:*` spelled as cors.ts matches it, from its part before `:*`: a scheme and a
+ * host name or IP address, nothing else (no port, path or trailing slash).
+ */
+function anyPortOrigin(base: string): string | undefined {
+  if (originProblem(base) !== undefined) return undefined;
+  const url = new URL(base);
+  const host = HOST_NAME.test(url.hostname) || /^\[[0-9a-f:.]+\]$/.test(url.hostname);
+  return host && url.port === '' && base.toLowerCase() === url.origin
+    ? `${url.origin}${ANY_PORT}`
+    : undefined;
+}
+
+/**
  * Browser origins for CORS. A trailing slash is dropped rather than kept: an Origin header never
- * has one, so the entry would never match.
+ * has one, so the entry would never match. `scheme://host:*` allows that host on any port.
  */
 const origins = list.transform((entries, ctx) => {
   const parsed = entries.map(corsOrigin);
@@ -80,7 +97,7 @@ const origins = list.transform((entries, ctx) => {
   const shown = bad.map((entry) => `"${entry.replace(/^([^/@]*\/\/)?[^/@]*@/, '$1…@')}"`);
   ctx.addIssue({
     code: 'custom',
-    message: `each must be * or an origin like https://app.example:8443, not ${shown.join(', ')}`,
+    message: `each must be *, an origin like https://app.example:8443 or one on any port like http://localhost:*, not ${shown.join(', ')}`,
   });
   return z.NEVER;
 });

@@ -154,7 +154,7 @@ describe('loadConfig', () => {
           'https://app.example, not a url,https://b.example/path,ftp://c.example,https://u:secret@d.example,u:secret@e.example,https://f.example#x',
       }),
     ).toEqual([
-      'CORS_ORIGINS: each must be * or an origin like https://app.example:8443, not "not a url", "https://b.example/path", "ftp://c.example", "https://…@d.example", "…@e.example", "https://f.example#x"',
+      'CORS_ORIGINS: each must be *, an origin like https://app.example:8443 or one on any port like http://localhost:*, not "not a url", "https://b.example/path", "ftp://c.example", "https://…@d.example", "…@e.example", "https://f.example#x"',
     ]);
     // A trailing slash is dropped: a browser's Origin header never has one.
     const config = loadConfig({ CORS_ORIGINS: 'https://app.example/, http://localhost:3000,*' });

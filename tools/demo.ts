@@ -2,6 +2,7 @@
 // The gateway itself never imports the simulator; only this entry point does.
 import { createApp } from '../src/app.js';
 import { ConfigError, listenError, loadConfig } from '../src/config.js';
+import { demoEnv } from './demo-config.js';
 import { createSimulator, SIM_KEY, SIM_SYNCS } from './simulator/index.js';
 import { simulatorListenOptions, simulatorListenProblem } from './simulator/listen-options.js';
 
@@ -47,18 +48,7 @@ async function main() {
     const problem = simulatorListenProblem(error, where);
     throw problem ? new ConfigError([problem]) : error;
   });
-  const config = loadConfig({
-    LOG_LEVEL: 'warn',
-    ...process.env,
-    POLYTOMIC_BASE_URL: simulatorUrl,
-    POLYTOMIC_API_KEY: SIM_KEY,
-    POLYTOMIC_DEPLOYMENT_KEY: undefined,
-    POLYTOMIC_ORGANIZATION_ID: undefined,
-    GRAPHIQL: 'true',
-    BOARD_ENABLED: 'true',
-    // GraphiQL's docs and autocompletion need introspection, which production mode turns off.
-    INTROSPECTION: 'true',
-  });
+  const config = loadConfig(demoEnv(simulatorUrl, process.env));
   const app = createApp(config);
   const url = await app.start().catch(async (error: unknown) => {
     await simulator.close();

@@ -12,7 +12,8 @@ export const CSRF_HEADERS = [
  * yoga's CORS options. No CORS headers at all unless origins are listed: browsers on other sites
  * then can't read. An origin outside the list gets none either: whatwg-node would answer it (for
  * a list of two or more) with `Access-Control-Allow-Origin: null`, which pages of the opaque
- * origin (a sandboxed iframe, a data: URL) match.
+ * origin (a sandboxed iframe, a data: URL) match. A listed origin, or one on a host listed with
+ * any port (`http://localhost:*`), is echoed back.
  */
 export function corsOptions(origins: string[]) {
   if (origins.length === 0) return false;
@@ -31,7 +32,22 @@ export function corsOptions(origins: string[]) {
     maxAge: 600,
   };
   if (origins.includes('*')) return options;
-  return (request: Request) => origins.includes(request.headers.get('origin') ?? '') && options;
+  return (request: Request) => {
+    const origin = request.headers.get('origin');
+    return origin !== null && originAllowed(origin, origins) && { ...options, origin };
+  };
+}
+
+/**
+ * Whether CORS_ORIGINS allows the browser Origin `origin`: `*`, the origin itself, or its scheme
+ * and host with `:*` (any port, none included). Config has spelled each entry as `URL.origin`
+ * does, so the comparisons are exact.
+ */
+export function originAllowed(origin: string, corsOrigins: readonly string[]): boolean {
+  if (corsOrigins.includes('*') || corsOrigins.includes(origin)) return true;
+  if (!corsOrigins.some((entry) => entry.endsWith(':*')) || !URL.canParse(origin)) return false;
+  const url = new URL(origin);
+  return url.origin === origin && corsOrigins.includes(`${url.protocol}//${url.hostname}:*`);
 }
 
 /** Whether a response depends on the caller's Origin: specific origins are listed. */
@@ -60,14 +76,14 @@ export function useVaryOrigin(): Plugin {
 /**
  * Whether a browser page may open a WebSocket here. Browsers send Origin with every WebSocket and
  * apply no CORS to it: a page on any site could open one and read with the service credential.
- * The origins CORS_ORIGINS lists may, and so may the gateway's own host (its GraphiQL; most
- * WebSocket libraries send the host they dial as Origin), as the client addressed it: Host, or
- * X-Forwarded-Host behind a proxy. A page cannot set either header on a WebSocket. Clients that
- * send no Origin are no browser.
+ * The origins CORS_ORIGINS allows may (`originAllowed`), and so may the gateway's own host (its
+ * GraphiQL; most WebSocket libraries send the host they dial as Origin), as the client addressed
+ * it: Host, or X-Forwarded-Host behind a proxy. A page cannot set either header on a WebSocket.
+ * Clients that send no Origin are no browser.
  */
 export function webSocketOriginAllowed(request: IncomingMessage, corsOrigins: string[]): boolean {
   const { origin, host } = request.headers;
-  if (origin === undefined || corsOrigins.includes('*') || corsOrigins.includes(origin)) {
+  if (origin === undefined || originAllowed(origin, corsOrigins)) {
     return true;
   }
   const forwarded = request.headers['x-forwarded-host'];

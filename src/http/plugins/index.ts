@@ -6,8 +6,8 @@ import { useGraphQLMetrics } from '../../observability/graphql-metrics.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { useTracing } from '../../observability/tracing.js';
-import { requestAuthorization } from '../context-factory.js';
 import { boardDirectory, useBoard } from '../board.js';
+import { requestAuthorization } from '../context-factory.js';
 import { useVaryOrigin, varyByOrigin } from '../cors.js';
 import { useReadiness } from '../readiness.js';
 import { useInputErrorCodes } from './errors/input-error-codes.js';
@@ -24,6 +24,7 @@ import { isCachedResult, useResponseCache } from './speed/response-cache.js';
 import { useValidationCache } from './speed/validation-cache.js';
 import { useCloseUnsentSubscriptions } from './subscriptions/close-unsent.js';
 import { useDistinctResults } from './subscriptions/distinct-results.js';
+import { useMultipartSubscriptions } from './subscriptions/multipart.js';
 
 /** What the request plugins are built on; app.ts makes these once. */
 export interface PluginParts {
@@ -35,6 +36,8 @@ export interface PluginParts {
   tracing: boolean;
   /** `/ready` answers 200 while this holds. */
   isReady: () => boolean;
+  /** Idle time before a multipart subscription's heartbeat part. @default MULTIPART_HEARTBEAT_MS (5 s) */
+  multipartHeartbeatMs?: number;
 }
 
 /**
@@ -150,6 +153,12 @@ export function requestPlugins(parts: PluginParts): Plugin[] {
     {
       why: 'Serves /metrics and records every operation.',
       plugin: useGraphQLMetrics(metrics.registry, isCachedResult),
+    },
+    {
+      why: "Before close-unsent: serves a subscription whose Accept asks for Apollo's multipart protocol (yoga serves SSE only).",
+      plugin: useMultipartSubscriptions(
+        parts.multipartHeartbeatMs === undefined ? {} : { heartbeatMs: parts.multipartHeartbeatMs },
+      ),
     },
     {
       why: 'Last with a result hook: it reads which result processor the plugins before it chose.',
