@@ -102,7 +102,7 @@ export function createMetrics({ redis = false }: { redis?: boolean } = {}): Metr
     }),
     activeSubscriptions: new Gauge({
       name: 'gateway_active_subscriptions',
-      help: 'Open GraphQL subscriptions (WebSocket and SSE).',
+      help: 'Open GraphQL subscriptions (WebSocket, SSE and HTTP multipart).',
       registers: [registry],
     }),
     activePollers: new Gauge({
