@@ -41,19 +41,28 @@ export function createRowStore(announce: Announce, frame = requestAnimationFrame
     for (const listener of listeners) listener(rows);
   };
 
+  /** "Orders: running" for each row whose status changed; spoken together, once. */
+  const changes = (before: Rows, after: Iterable<Row>) => {
+    const said: string[] = [];
+    for (const { sync } of after) {
+      const was = before.get(sync.id);
+      const now = statusOf(sync);
+      if (was && now && statusOf(was.sync) !== now) {
+        said.push(`${sync.name ?? sync.id}: ${now.toLowerCase()}`);
+      }
+    }
+    if (said.length > 0) announce(said.join('. '));
+  };
+
   const flush = () => {
     scheduled = false;
     if (queued.size === 0) return;
     performance.mark('board:apply:start');
     const next = new Map(rows);
-    for (const [id, row] of queued) {
-      const before = rows.get(id);
-      if (!before) continue; // not on the board (yet): the next listing brings it
-      const was = statusOf(before.sync);
-      const now = statusOf(row.sync);
-      if (was !== now && now) announce(`${row.sync.name ?? id}: ${now.toLowerCase()}`);
-      next.set(id, row);
-    }
+    // A sync not on the board (yet) waits for the next listing.
+    const known = [...queued.values()].filter((row) => rows.has(row.sync.id));
+    for (const row of known) next.set(row.sync.id, row);
+    changes(rows, known);
     queued = new Map();
     rows = next;
     measuring = true;
@@ -63,7 +72,9 @@ export function createRowStore(announce: Announce, frame = requestAnimationFrame
   return {
     rows: () => rows,
     list(syncs, epoch) {
+      const before = rows;
       rows = new Map(syncs.map((sync) => [sync.id, { sync, epoch }]));
+      changes(before, rows.values());
       emit();
     },
     apply(sync, epoch) {

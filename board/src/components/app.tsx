@@ -69,6 +69,7 @@ export function App({ maxIds, initialKey }: AppProps) {
     if (next) sessionStorage.setItem(KEY_STORAGE, next);
     else sessionStorage.removeItem(KEY_STORAGE);
     setMessages({});
+    setAnnouncement('');
     setKey(next);
   };
 
