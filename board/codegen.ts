@@ -4,7 +4,7 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 const config: CodegenConfig = {
-  schema: ['schema.graphql', 'board/federation.graphql'],
+  schema: 'schema.graphql',
   documents: ['board/src/**/*.{ts,tsx}', '!board/src/gql/**'],
   ignoreNoDocuments: false,
   generates: {
