@@ -1,22 +1,26 @@
 // npm run bench (board part): main-thread work in headless Chromium to apply one live event for
 // each of 200 syncs arriving at once. The real built board (dist/board) runs against a scripted
-// gateway: Playwright answers its listing over HTTP and plays graphql-ws on its WebSocket, so
-// what is measured is the page alone. Two figures per burst:
+// gateway in this process (an HTTP server with the listing, a real WebSocket speaking
+// graphql-transport-ws), so what is measured is the page alone. (Playwright's routeWebSocket
+// would deliver each message by script in the page, and weigh on the very thread measured.)
+// Two figures per burst:
 //   apply  the board's own Performance API measure `board:apply`: from the batched apply to the
 //          DOM holding all 200 rows' news (board/src/rows.ts);
 //   task   Chromium's main-thread task time (CDP Performance.getMetrics TaskDuration) from the
 //          first of the 200 WebSocket messages to the frame after the DOM shows them: message
 //          handling, graphql-ws, apply, render, style and layout.
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { WebSocketRoute } from 'playwright-core';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { launchChromium } from '../tools/chromium.js';
 import { median } from './lib.js';
 
 const SYNCS = 200;
 const BURSTS = Number(process.env['BOARD_BENCH_BURSTS'] ?? 30);
-const ORIGIN = 'http://board.bench';
-const DIR = 'dist/board';
+// BOARD_DIR: another build of the board, for an A/B.
+const DIR = process.env['BOARD_DIR'] ?? 'dist/board';
 
 const id = (i: number) => `5e1a0000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 const execution = (i: number, n: number) => ({
@@ -63,26 +67,28 @@ const sync = (i: number, n: number) => ({
 
 async function main() {
   const html = readFileSync(join(DIR, 'index.html'), 'utf8').replace('__MAX_IDS__', '100');
-  const browser = await launchChromium();
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-  await page.route(`${ORIGIN}/**`, (route) => {
-    const path = new URL(route.request().url()).pathname;
-    if (path === '/board') return route.fulfill({ body: html, contentType: 'text/html' });
+  const listing = () => {
+    const nodes = Array.from({ length: SYNCS }, (_, i) => sync(i, 1));
+    return { data: { allBulkSyncs: { nodes, pageInfo: { hasNextPage: false, endCursor: null } } } };
+  };
+  const http = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://x').pathname;
     if (path === '/graphql') {
-      const nodes = Array.from({ length: SYNCS }, (_, i) => sync(i, 1));
-      const data = { allBulkSyncs: { nodes, pageInfo: { hasNextPage: false, endCursor: null } } };
-      return route.fulfill({ json: { data } });
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify(listing()));
+    } else if (path === '/board') {
+      response.setHeader('content-type', 'text/html');
+      response.end(html);
+    } else {
+      response.setHeader('content-type', path.endsWith('.css') ? 'text/css' : 'text/javascript');
+      response.end(readFileSync(join(DIR, path.slice('/board/'.length))));
     }
-    const type = path.endsWith('.css') ? 'text/css' : 'text/javascript';
-    return route.fulfill({
-      body: readFileSync(join(DIR, path.slice('/board/'.length))),
-      contentType: type,
-    });
   });
-  // graphql-ws, server side: ack, then remember each subscription's id and sync ids.
-  const subscriptions: { socket: WebSocketRoute; id: string; ids: string[] }[] = [];
-  await page.routeWebSocket(`ws://board.bench/graphql`, (socket) => {
-    socket.onMessage((raw) => {
+  // graphql-transport-ws, server side: ack, then remember each subscription's id and sync ids.
+  const subscriptions: { socket: WebSocket; id: string; ids: string[] }[] = [];
+  const wss = new WebSocketServer({ server: http, path: '/graphql' });
+  wss.on('connection', (socket) => {
+    socket.on('message', (raw) => {
       const message = JSON.parse(String(raw));
       if (message.type === 'connection_init')
         socket.send(JSON.stringify({ type: 'connection_ack' }));
@@ -92,6 +98,11 @@ async function main() {
       }
     });
   });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   const taskSeconds = async () => {
@@ -99,7 +110,7 @@ async function main() {
     return metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
   };
 
-  await page.goto(`${ORIGIN}/board`);
+  await page.goto(`${origin}/board`);
   await page.waitForFunction(
     (n) => document.querySelectorAll('[data-sync-id]').length === n,
     SYNCS,
@@ -160,6 +171,9 @@ async function main() {
     apply.push(measures.reduce((sum, ms) => sum + ms, 0));
   }
   await browser.close();
+  for (const client of wss.clients) client.terminate();
+  wss.close();
+  http.close();
 
   const ms = (values: number[], f: (v: number[]) => number) => f(values).toFixed(1);
   const p95 = (values: number[]) =>
