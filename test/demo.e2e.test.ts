@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { SIM_SYNCS } from '../tools/simulator/index.js';
+import { SIM_KEY, SIM_SYNCS } from '../tools/simulator/index.js';
 import { freePort, occupyPort, refused } from './utils/net.js';
 import { spawnNode } from './utils/processes.js';
 import { sleep, until } from './utils/wait.js';
@@ -14,6 +15,8 @@ function startDemo(env: Record<string, string>) {
 
 describe('npm run demo', () => {
   it('prints its URLs and a curl line that answers, listens where told, and stops on SIGINT', async () => {
+    // `npm run demo` builds the board first; this runs the demo from source.
+    execFileSync(process.execPath, ['scripts/ensure-built.mjs', 'board'], { stdio: 'ignore' });
     const [port, simulatorPort] = [await freePort(), await freePort()];
     const demo = startDemo({
       PORT: String(port),
@@ -24,6 +27,15 @@ describe('npm run demo', () => {
     await until(() => demo.output.stdout.includes('Ctrl-C stops both.'), 15_000);
 
     const { stdout } = demo.output;
+    // The board first, with the simulator's key in the fragment (never sent to the server).
+    expect(stdout.trimStart().split('\n')[0]).toBe(
+      `Live board           http://127.0.0.1:${port}/board#key=${SIM_KEY}`,
+    );
+    const board = await fetch(`http://127.0.0.1:${port}/board`);
+    expect([board.status, board.headers.get('content-type')]).toEqual([
+      200,
+      'text/html; charset=utf-8',
+    ]);
     expect(stdout).toContain(`Polytomic simulator  http://127.0.0.1:${simulatorPort}  (key `);
     expect(stdout).toContain(`GraphiQL             http://127.0.0.1:${port}/graphql`);
     // The curl line, run as printed.
@@ -55,7 +67,10 @@ describe('npm run demo', () => {
       headers: { accept: 'text/html' },
     });
     expect(graphiql.status).toBe(200);
-    expect(await graphiql.text()).toContain('Polytomic sync gateway');
+    const page = await graphiql.text();
+    expect(page).toContain('Polytomic sync gateway');
+    // Offline: GraphiQL's scripts and styles are inlined, nothing is fetched from another site.
+    expect([...page.matchAll(/(?:src|href)=["']?(https?:)?\/\//g)]).toEqual([]);
 
     demo.started.kill('SIGINT');
     expect(await demo.exited).toBe(0);
