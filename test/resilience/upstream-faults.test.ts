@@ -82,7 +82,9 @@ describe('circuit breaker', () => {
     const t = await startTestApp({
       UPSTREAM_MAX_ATTEMPTS: '3',
       BREAKER_THRESHOLD: '2',
-      BREAKER_HALF_OPEN_MS: '200',
+      // Far above a retry's backoff (full jitter up to 200 ms for the third attempt): a retry
+      // that waited a little long under load must not find the breaker half-open already.
+      BREAKER_HALF_OPEN_MS: '1000',
       UPSTREAM_TIMEOUT_MS: '150',
     });
     const ids = [1, 2, 3].map(syncId);
@@ -95,7 +97,7 @@ describe('circuit breaker', () => {
 
     // Past BREAKER_HALF_OPEN_MS (a real wait: the breaker runs on the real clock). The probe
     // hangs until UPSTREAM_TIMEOUT_MS; the two queries behind it wait for its verdict.
-    await sleep(220);
+    await sleep(1020);
     t.sim.inject({ kind: 'hang' }, { times: 1 });
     const failed = await Promise.all(ids.map((id) => t.query(ONE_SYNC, { id })));
     expect(failed.map(errorCodes)).toEqual([
@@ -107,7 +109,7 @@ describe('circuit breaker', () => {
     expect(await breakerState(t)).toBe(2);
 
     // The next probe is slow but succeeds: it closes the breaker and the waiting queries follow.
-    await sleep(220);
+    await sleep(1020);
     t.sim.inject({ kind: 'delay', ms: 100 }, { times: 1 });
     const served = await Promise.all(ids.map((id) => t.query(ONE_SYNC, { id })));
     served.forEach((res, i) => {
