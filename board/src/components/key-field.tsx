@@ -37,7 +37,7 @@ export function KeyField({
         id="api-key"
         type="password"
         autocomplete="off"
-        placeholder="needed for Run now, Cancel, Pause"
+        placeholder="needed to act on syncs"
         value={draft}
         onInput={(event) => setDraft(event.currentTarget.value)}
       />
