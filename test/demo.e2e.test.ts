@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { SIM_KEY, SIM_SYNCS } from '../tools/simulator/index.js';
 import { freePort, occupyPort, refused } from './utils/net.js';
@@ -15,8 +14,6 @@ function startDemo(env: Record<string, string>) {
 
 describe('npm run demo', () => {
   it('prints its URLs and a curl line that answers, listens where told, and stops on SIGINT', async () => {
-    // `npm run demo` builds the board first; this runs the demo from source.
-    execFileSync(process.execPath, ['scripts/ensure-built.mjs', 'board'], { stdio: 'ignore' });
     const [port, simulatorPort] = [await freePort(), await freePort()];
     const demo = startDemo({
       PORT: String(port),

@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createSchema, createYoga } from 'graphql-yoga';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { boardDirectory, useBoard } from '../../src/http/board.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { leftover } from '../utils/leftovers.js';
@@ -85,10 +84,6 @@ describe('the board endpoint', () => {
 });
 
 describe('BOARD_ENABLED', () => {
-  beforeAll(() => {
-    execFileSync(process.execPath, ['scripts/ensure-built.mjs', 'board'], { stdio: 'ignore' });
-  });
-
   it('off (the default): /board is not served', async () => {
     const t = await startTestApp();
     expect((await t.app.yoga.fetch('http://gw/board')).status).toBe(404);

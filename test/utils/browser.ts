@@ -1,6 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { beforeAll, beforeEach, describe } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
@@ -9,12 +6,11 @@ import { createLogger } from '../../src/observability/logger.js';
 import { chromiumPath, launchChromium } from '../../tools/chromium.js';
 import { SIM_KEY, type Simulator } from '../../tools/simulator/index.js';
 import { leftover } from './leftovers.js';
-import { ROOT } from './processes.js';
 import { captureLogs, type GraphQLResponse, startSimulator, testEnv } from './test-app.js';
-import { until } from './wait.js';
 
 // The live status board (board/, served at /board) in headless Chromium: one browser per test
-// file, a fresh page per test, and a gateway serving the built board (built first if stale).
+// file, a fresh page per test, and a gateway serving the built board (vitest's global setup
+// builds it when stale).
 
 /** POLL_INTERVAL_MS of the board's gateway: real timers, so small. */
 export const BOARD_POLL_MS = 1000;
@@ -162,40 +158,6 @@ export async function recordAnnouncements(page: Page): Promise<() => Promise<str
 
 // ---- The gateway ----
 
-const BUILD_LOCK = join(ROOT, 'dist', '.board-build.lock');
-let boardBuilt = false;
-
-/**
- * Builds dist/board when it is missing or older than board/ (`scripts/ensure-built.mjs board`),
- * once per process. Test files run in parallel processes: a lock directory lets one build while
- * the others wait, so none serves a board another is rewriting.
- */
-async function ensureBoardBuilt(): Promise<void> {
-  if (boardBuilt) return;
-  mkdirSync(join(ROOT, 'dist'), { recursive: true });
-  const locked = () => {
-    try {
-      mkdirSync(BUILD_LOCK);
-      return true;
-    } catch {
-      // A lock older than any build is one a killed run left behind.
-      const since = statSync(BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
-      if (Date.now() - since > 60_000) rmSync(BUILD_LOCK, { recursive: true, force: true });
-      return false;
-    }
-  };
-  await until(locked, 60_000, 'the board build lock');
-  try {
-    execFileSync(process.execPath, ['scripts/ensure-built.mjs', 'board'], {
-      cwd: ROOT,
-      stdio: 'pipe',
-    });
-  } finally {
-    rmSync(BUILD_LOCK, { recursive: true, force: true });
-  }
-  boardBuilt = true;
-}
-
 /**
  * A listening gateway serving the board (BOARD_ENABLED, POLL_INTERVAL_MS = BOARD_POLL_MS, real
  * timers) on a simulator whose clock stands still until the test moves it (`sim.advance`).
@@ -228,7 +190,6 @@ export async function startOnSimulator(sim: Simulator, id: string): Promise<void
 export async function startBoardGateway(
   env: Record<string, string | undefined> = {},
 ): Promise<BoardGateway> {
-  await ensureBoardBuilt();
   const frozen = Date.now();
   const sim = await startSimulator({ now: () => frozen });
   let port = 0;
