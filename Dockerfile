@@ -6,6 +6,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The board (served with BOARD_ENABLED=true) is bundled into dist/board by the same build.
+COPY board ./board
+COPY scripts/build-board.mjs ./scripts/
 RUN npm run build
 
 FROM node:20.20-bookworm-slim AS deps
