@@ -48,14 +48,17 @@ export function statusOf(sync: BulkSyncShape, context: Context): Promise<Snapsho
   return loaded(context, sync.id, () => context.statuses?.load(sync.id));
 }
 
-/** A sync's own record: the one it came with, else loaded (once per operation) now. */
+/**
+ * A sync's own record: the one it came with, else the catalogue store's (kept for
+ * CATALOG_TTL_MS, one call in flight shared by every asker).
+ */
 export function recordOf(sync: BulkSyncShape, context: Context): Promise<BulkSyncRecord> {
   if (sync.record) return Promise.resolve(sync.record);
   if (!context.catalogue) throw unauthenticated();
   return loaded(context, sync.id, () => context.catalogue?.sync(sync.id), { request: 'request' });
 }
 
-/** A connection's record, loaded once per operation. */
+/** A connection's record, from the catalogue store (as a sync's record). */
 export function connectionOf(id: string, context: Context): Promise<DataConnectionRecord> {
   if (!context.catalogue) throw unauthenticated();
   return loaded(context, id, () => context.catalogue?.connection(id), {

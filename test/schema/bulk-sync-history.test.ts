@@ -76,6 +76,24 @@ describe('history', () => {
     }
   });
 
+  it('fetches a page, or an execution, asked twice in one operation once (aliases, other casing)', async () => {
+    t = await startTestApp();
+    const sync = SIM_CATALOGUE_SYNCS.salesforceBigquery;
+    const [newest] = await upstreamHistory(sync);
+    const twice = /* GraphQL */ `
+      query ($id: ID!, $upper: ID!, $run: ID!) {
+        a: bulkSync(id: $id) { executions(first: 5) { nodes { id } } execution(id: $run) { id } }
+        b: bulkSync(id: $upper) { executions(first: 5) { nodes { id } } execution(id: $run) { id } }
+      }`;
+    const [pages, runs] = [t.sim.calls('executions'), t.sim.calls('execution')];
+    const answer = await t.query(twice, { id: sync, upper: sync.toUpperCase(), run: newest });
+    expect(answer.body.errors).toBeUndefined();
+    const a = dataOf<{ executions: { nodes: { id: string }[] } }>(answer, 'a');
+    expect(dataOf(answer, 'b')).toEqual(a);
+    expect(a.executions.nodes).toHaveLength(5);
+    expect([t.sim.calls('executions') - pages, t.sim.calls('execution') - runs]).toEqual([1, 1]);
+  });
+
   it('lists finished runs only when asked, and refuses a cursor of the other listing', async () => {
     t = await startTestApp();
     const sync = SIM_CATALOGUE_SYNCS.mysqlBigquery;
