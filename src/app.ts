@@ -121,6 +121,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     }),
     onPoll: (outcome) => metrics.polls.inc({ outcome }),
     onSize: (size) => metrics.activePollers.set(size),
+    onActionElsewhere: (syncId) => catalogue.invalidate(syncId),
   });
 
   // Transport: yoga (schema, request plugins, context per operation), HTTP and WebSocket.

@@ -79,7 +79,7 @@ export class SyncActions {
   #refresh(id: string): void {
     const { statuses, catalogue, live } = this.#options;
     statuses.invalidate(id, this.#authorization);
-    catalogue.invalidate(id, this.#authorization);
+    catalogue.invalidate(id);
     live.pollNow(id);
   }
 }

@@ -37,8 +37,11 @@ export interface CatalogueStore {
   ): Promise<readonly BulkSyncRecord[]>;
   /** `GET /api/connections/{id}`. */
   connection(id: string, authorization: string, call?: CallOptions): Promise<DataConnectionRecord>;
-  /** Forgets sync `id` and every listing of `authorization`: an action just changed them. */
-  invalidate(id: string, authorization: string): void;
+  /**
+   * Forgets sync `id` as every credential sees it, and every listing: an action just changed
+   * them, and the watchers of every key re-read the sync's own fields after it.
+   */
+  invalidate(id: string): void;
 }
 
 /**
@@ -62,8 +65,6 @@ export function createCatalogueStore(options: CatalogueStoreOptions): CatalogueS
   const inFlight = new InFlight<Entry>();
   const keyOf = (authorization: string, kind: CatalogueKind, id: string) =>
     `${hashCredential(authorization)}:${kind}:${id.toLowerCase()}`;
-  const listKeys = (authorization: string) =>
-    ['true', 'false', 'all'].map((active) => keyOf(authorization, 'list', active));
 
   /** The cached entry of `key`, the call in flight for it, or a new call. */
   function lookup<T extends Entry>(
@@ -130,11 +131,13 @@ export function createCatalogueStore(options: CatalogueStoreOptions): CatalogueS
       lookup('connection', keyOf(authorization, 'connection', id), () =>
         client.getConnection(id.toLowerCase(), authorization, call),
       ),
-    invalidate(id, authorization) {
-      for (const key of [keyOf(authorization, 'sync', id), ...listKeys(authorization)]) {
-        recent?.delete(key);
-        inFlight.forget(key);
-      }
+    invalidate(id) {
+      // Keys are `<credential hash>:<kind>:<id>`: a scan of at most maxEntries keys, once per
+      // action (actions are rare; reads, which are not, stay one lookup).
+      const record = `:sync:${id.toLowerCase()}`;
+      const changed = (key: string) => key.endsWith(record) || key.includes(':list:');
+      for (const key of [...(recent?.keys() ?? [])]) if (changed(key)) recent?.delete(key);
+      inFlight.forgetWhere(changed);
     },
   };
 }

@@ -30,4 +30,9 @@ export class InFlight<T> {
   forget(key: string): void {
     this.#calls.delete(key);
   }
+
+  /** Forgets the call of every key `matches` picks. */
+  forgetWhere(matches: (key: string) => boolean): void {
+    for (const key of [...this.#calls.keys()]) if (matches(key)) this.#calls.delete(key);
+  }
 }

@@ -143,20 +143,27 @@ describe('catalogue store', () => {
     expect(fake.calls).toEqual(['sync a', 'sync a']);
   });
 
-  it('forgets a sync and the listings of that credential when an action changed them', async () => {
-    const fake = fakeClient([{ items: [record('a')], nextPageToken: null }]);
+  it('forgets a sync as every credential sees it, and every listing, when an action changed them', async () => {
+    const fake = fakeClient([{ items: [record('a'), record('b')], nextPageToken: null }]);
     const catalogue = store(fake.client);
     await catalogue.list('k', undefined);
     await catalogue.list('other', undefined);
+    // Both records came with the listings: no call.
     await catalogue.sync('a', 'k');
-    catalogue.invalidate('A', 'k');
+    await catalogue.sync('a', 'other');
+    await catalogue.sync('b', 'k');
+    expect(fake.calls).toEqual(['list undefined -', 'list undefined -']);
+
+    catalogue.invalidate('A');
     await catalogue.sync('a', 'k');
+    await catalogue.sync('a', 'other');
+    await catalogue.sync('b', 'k');
     await catalogue.list('k', undefined);
     await catalogue.list('other', undefined);
-    expect(fake.calls).toEqual([
-      'list undefined -',
-      'list undefined -',
+    expect(fake.calls.slice(2)).toEqual([
       'sync a',
+      'sync a',
+      'list undefined -',
       'list undefined -',
     ]);
   });
@@ -174,7 +181,7 @@ describe('catalogue store', () => {
     } as unknown as PolytomicClient;
     const catalogue = store(client);
     const before = catalogue.sync('a', 'k');
-    catalogue.invalidate('a', 'k');
+    catalogue.invalidate('a');
     const after = catalogue.sync('a', 'k');
     // The newer call answers first; the older one, which may predate the change, last.
     releases[1]?.();

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { SIM_CATALOGUE_SYNCS, SIM_KEY } from '../../tools/simulator/index.js';
+import {
+  SIM_CATALOGUE_SYNCS,
+  SIM_KEY,
+  SIM_OTHER_KEY,
+  SIM_SYNCS,
+} from '../../tools/simulator/index.js';
 import { INTERVAL_MS, startLiveGateway } from '../utils/live.js';
 import { executionOf } from '../utils/operations.js';
 import { until } from '../utils/wait.js';
@@ -71,5 +76,35 @@ describe('an action seen live', () => {
       active: false,
       status: { currentExecution: null },
     });
+  });
+
+  it('sends the new state to a watcher with another key too, whose copy of the sync was cached', async () => {
+    const gateway = await startLiveGateway();
+    const query =
+      'subscription ($id: ID!) { bulkSync(id: $id) { active status { currentExecution { status } } } }';
+    const mine = watch(gateway.open(), query, { id: SIM_SYNCS.orders });
+    const other = gateway.open({ connectionParams: { authorization: `Bearer ${SIM_OTHER_KEY}` } });
+    const theirs = watch(other, query, { id: SIM_SYNCS.orders });
+    await until(() => mine.events.length === 1 && theirs.events.length === 1);
+    for (const w of [mine, theirs]) {
+      expect(w.events[0]?.data?.['bulkSync']).toMatchObject({ active: true });
+    }
+    // Each key's copy of the record is now in the catalogue (CATALOG_TTL_MS): a read per key.
+    expect(gateway.t.sim.calls('sync')).toBe(2);
+
+    const paused = await gateway.t.app.yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...OWN },
+      body: JSON.stringify({
+        query:
+          'mutation ($id: ID!) { setBulkSyncActive(id: $id, active: false) { bulkSync { id } } }',
+        variables: { id: SIM_SYNCS.orders },
+      }),
+    });
+    expect(((await paused.json()) as { errors?: unknown }).errors).toBeUndefined();
+    await until(() => mine.events.length === 2 && theirs.events.length === 2);
+    for (const w of [mine, theirs]) {
+      expect(w.events[1]?.data?.['bulkSync']).toMatchObject({ active: false });
+    }
   });
 });

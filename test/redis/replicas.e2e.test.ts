@@ -33,7 +33,7 @@ import {
   WINDOW_MS,
 } from '../utils/replicas.js';
 import { until } from '../utils/wait.js';
-import type { Watch } from '../utils/ws.js';
+import { type Watch, watch, wsClient } from '../utils/ws.js';
 
 // Replicas sharing the shared test Redis, their polls, leases and heartbeats on one manual clock.
 
@@ -326,5 +326,28 @@ await describeWithRedis('replicas sharing Redis', (gate) => {
     expect(executionOf(watcher?.w.events[1])).toEqual({ recordCount: 0 });
     expect(await polling.polls()).toBe(polls + 1);
     expect(await acting.polls()).toBe(0);
+  });
+
+  it('an action on another replica reaches a watcher there with the sync’s own fields re-read', async () => {
+    const set = await begin(2);
+    const [acting, polling] = set.replicas as [Replica, Replica];
+    const sync = SIM_CATALOGUE_SYNCS.hubspotSnowflake;
+    const query = 'subscription ($id: ID!) { bulkSync(id: $id) { active } }';
+    const watcher = watch(wsClient(polling.url), query, { id: sync });
+    await until(() => watcher.events.length === 1);
+    expect(watcher.events[0]?.data).toEqual({ bulkSync: { active: true } });
+    const paused = await fetch(`${acting.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${SIM_KEY}` },
+      body: JSON.stringify({
+        query:
+          'mutation ($id: ID!) { setBulkSyncActive(id: $id, active: false) { bulkSync { id } } }',
+        variables: { id: sync },
+      }),
+    });
+    expect(((await paused.json()) as { errors?: unknown }).errors).toBeUndefined();
+    // The polling replica had the record cached (CATALOG_TTL_MS): only the hint can drop it.
+    await until(() => watcher.events.length === 2);
+    expect(watcher.events[1]?.data).toEqual({ bulkSync: { active: false } });
   });
 });

@@ -40,6 +40,12 @@ export interface LiveRegistryOptions {
   onPoll?: (outcome: PollOutcome) => void;
   /** Told the number of watched pairs whenever it changes. */
   onSize?: (size: number) => void;
+  /**
+   * Told of an action on another replica (a hint through the fan-out), before the forced poll:
+   * what this replica keeps of the sync besides its status must go too, or the watchers would
+   * re-read it stale.
+   */
+  onActionElsewhere?: (syncId: string) => void;
 }
 
 /** Every watched sync of the process, one poll loop each however many watch it. */
@@ -135,7 +141,10 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
     const id = syncId.toLowerCase();
     for (const entry of entries.values()) if (entry.syncId === id) entry.poller?.pollNow();
   };
-  fanOut.onHint?.(pollHere);
+  fanOut.onHint?.((syncId) => {
+    options.onActionElsewhere?.(syncId);
+    pollHere(syncId);
+  });
 
   const keyOf = (syncId: string, authorization: string) =>
     `${hashCredential(authorization)}:${syncId.toLowerCase()}`;
