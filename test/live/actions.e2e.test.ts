@@ -5,7 +5,7 @@ import {
   SIM_OTHER_KEY,
   SIM_SYNCS,
 } from '../../tools/simulator/index.js';
-import { INTERVAL_MS, startLiveGateway } from '../utils/live.js';
+import { INTERVAL_MS, type LiveGateway, startLiveGateway } from '../utils/live.js';
 import { executionOf } from '../utils/operations.js';
 import { until } from '../utils/wait.js';
 import { watch } from '../utils/ws.js';
@@ -18,6 +18,20 @@ const WATCH = /* GraphQL */ `
     bulkSync(id: $id) { id name status { currentExecution { status } } }
   }`;
 
+const START = 'mutation ($id: ID!) { startBulkSync(id: $id) { execution { id } } }';
+const PAUSE =
+  'mutation ($id: ID!) { setBulkSyncActive(id: $id, active: false) { bulkSync { id } } }';
+
+/** Runs an action on `id` with the caller's own key; it must succeed. */
+async function act(gateway: LiveGateway, mutation: string, id: string): Promise<void> {
+  const answer = await gateway.t.app.yoga.fetch('http://gateway.test/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...OWN },
+    body: JSON.stringify({ query: mutation, variables: { id } }),
+  });
+  expect(((await answer.json()) as { errors?: unknown }).errors).toBeUndefined();
+}
+
 describe('an action seen live', () => {
   it('reaches a subscriber of an idle sync at once, not at the idle cadence', async () => {
     const gateway = await startLiveGateway();
@@ -29,15 +43,7 @@ describe('an action seen live', () => {
     const idleTimer = gateway.scheduler.pending().map((timer) => timer.ms);
     expect(Math.min(...idleTimer)).toBeGreaterThanOrEqual(25_000);
 
-    const started = await gateway.t.app.yoga.fetch('http://gateway.test/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...OWN },
-      body: JSON.stringify({
-        query: 'mutation ($id: ID!) { startBulkSync(id: $id) { execution { id } } }',
-        variables: { id: SYNC },
-      }),
-    });
-    expect(((await started.json()) as { errors?: unknown }).errors).toBeUndefined();
+    await act(gateway, START, SYNC);
     await until(() => a.events.length === 2 && b.events.length === 2);
     for (const w of [a, b]) {
       expect(['CREATED', 'SCHEDULED', 'RUNNING']).toContain(executionOf(w.events[1])?.['status']);
@@ -61,16 +67,7 @@ describe('an action seen live', () => {
     );
     await until(() => subscriber.events.length === 1);
     expect(subscriber.events[0]?.data?.['bulkSync']).toMatchObject({ active: true });
-    const paused = await gateway.t.app.yoga.fetch('http://gateway.test/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...OWN },
-      body: JSON.stringify({
-        query:
-          'mutation ($id: ID!) { setBulkSyncActive(id: $id, active: false) { bulkSync { id } } }',
-        variables: { id: SYNC },
-      }),
-    });
-    expect(((await paused.json()) as { errors?: unknown }).errors).toBeUndefined();
+    await act(gateway, PAUSE, SYNC);
     await until(() => subscriber.events.length === 2);
     expect(subscriber.events[1]?.data?.['bulkSync']).toEqual({
       active: false,
@@ -92,16 +89,7 @@ describe('an action seen live', () => {
     // Each key's copy of the record is now in the catalogue (CATALOG_TTL_MS): a read per key.
     expect(gateway.t.sim.calls('sync')).toBe(2);
 
-    const paused = await gateway.t.app.yoga.fetch('http://gateway.test/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...OWN },
-      body: JSON.stringify({
-        query:
-          'mutation ($id: ID!) { setBulkSyncActive(id: $id, active: false) { bulkSync { id } } }',
-        variables: { id: SIM_SYNCS.orders },
-      }),
-    });
-    expect(((await paused.json()) as { errors?: unknown }).errors).toBeUndefined();
+    await act(gateway, PAUSE, SIM_SYNCS.orders);
     await until(() => mine.events.length === 2 && theirs.events.length === 2);
     for (const w of [mine, theirs]) {
       expect(w.events[1]?.data?.['bulkSync']).toMatchObject({ active: false });
