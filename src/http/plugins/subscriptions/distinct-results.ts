@@ -82,7 +82,14 @@ function distinct(
   return {
     async next() {
       for (;;) {
-        const step = await iterator.next();
+        let step: IteratorResult<ExecutionResult>;
+        try {
+          step = await iterator.next();
+        } catch (error) {
+          // A stream that throws has ended too: counted closed, whichever transport reads it.
+          await close();
+          throw error;
+        }
         if (step.done) {
           await close();
           return step;
