@@ -6,7 +6,17 @@ import type { Client } from 'graphql-ws';
 import type { BoardSyncsQuery } from './gql/graphql.js';
 import { ListSyncs, WatchSyncs } from './operations.js';
 import type { RowStore, Sync } from './rows.js';
-import { type Connection, GatewayError, liveClient, request } from './transport.js';
+import {
+  type Answer,
+  type Connection,
+  firstError,
+  GatewayError,
+  liveClient,
+  request,
+} from './transport.js';
+
+/** Answers that a retry would only repeat: the key itself was refused. */
+const REFUSED = new Set(['UNAUTHENTICATED', 'FORBIDDEN']);
 
 export interface LiveOptions {
   key: string | undefined;
@@ -51,33 +61,26 @@ export function startLive(options: LiveOptions): () => void {
 
   const watch = (client: Client, ids: string[], at: number) => {
     for (const chunk of chunks(ids, maxIds)) {
-      const subscribe = () =>
+      unsubscribes.push(
         client.subscribe<{ bulkSyncChanges: Sync }>(
           { query: WatchSyncs.toString(), variables: { ids: chunk } },
           {
-            next: ({ data, errors }) => {
-              if (data?.bulkSyncChanges) store.apply(data.bulkSyncChanges, at);
-              const error = errors?.[0];
-              if (error) {
-                onProblem(new GatewayError(error.message, String(error.extensions?.['code'])));
-              }
+            next: (answer) => {
+              if (answer.data?.bulkSyncChanges) store.apply(answer.data.bulkSyncChanges, at);
+              const error = firstError(answer as Answer<unknown>);
+              if (error) onProblem(error);
             },
             error: (error) => {
-              if (Array.isArray(error)) {
-                const first = error[0] as { message: string; extensions?: { code?: string } };
-                onProblem(new GatewayError(first.message, first.extensions?.code ?? 'UNKNOWN'));
-              }
+              // A refusal of the whole subscription (GraphQL errors); a closed socket is the
+              // connection's business, and its reconnect lists and subscribes again.
+              if (Array.isArray(error)) onProblem(firstError({ errors: error }) ?? null);
             },
-            // The gateway completes subscriptions when it shuts down; if the socket outlives
-            // that, or the server ended it for another reason, watch again a moment later.
-            complete: () => {
-              setTimeout(() => {
-                if (!stopped && epoch === at) unsubscribes.push(subscribe());
-              }, 1000);
-            },
+            // Completed only when every sync of the chunk ended (gone, or the key refused):
+            // nothing to watch again until the next listing.
+            complete: () => {},
           },
-        );
-      unsubscribes.push(subscribe());
+        ),
+      );
     }
   };
 
@@ -97,6 +100,10 @@ export function startLive(options: LiveOptions): () => void {
       if (stopped || epoch !== at) return;
       onProblem(error instanceof GatewayError ? error : null);
       onListed();
+      // Polytomic or the gateway failed for now: list again, as nothing else would while the
+      // connection stays up. A refused key waits for the user to enter another.
+      const refused = error instanceof GatewayError && REFUSED.has(error.code);
+      if (!refused) setTimeout(() => !stopped && epoch === at && void refresh(client, at), 5000);
     }
   };
 
@@ -107,6 +114,8 @@ export function startLive(options: LiveOptions): () => void {
       onConnection(state, epoch);
       void refresh(client, epoch);
     } else {
+      // A listing still on its way belongs to the connection that just closed: its epoch ends.
+      epoch += 1;
       unwatch();
       onConnection(state, epoch);
     }

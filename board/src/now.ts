@@ -1,15 +1,14 @@
 // One ticking clock for every elapsed time on the board: a single interval, running only while
-// some component shows a run in progress.
+// some component shows a run in progress (the only users of useNow).
 import { useEffect, useState } from 'preact/hooks';
 
 const listeners = new Set<(now: number) => void>();
 let timer: ReturnType<typeof setInterval> | undefined;
 
-/** The current time, re-rendering the caller each second while `ticking`. */
-export function useNow(ticking: boolean): number {
+/** The current time, re-rendering the caller each second while it is mounted. */
+export function useNow(): number {
   const [now, setNow] = useState(Date.now);
   useEffect(() => {
-    if (!ticking) return;
     listeners.add(setNow);
     timer ??= setInterval(() => {
       const at = Date.now();
@@ -22,6 +21,6 @@ export function useNow(ticking: boolean): number {
         timer = undefined;
       }
     };
-  }, [ticking]);
+  }, []);
   return now;
 }

@@ -91,8 +91,12 @@ export function createRowStore(announce: Announce, frame = requestAnimationFrame
     rendered() {
       if (!measuring) return;
       measuring = false;
-      // From the batch's first line to the DOM holding it: what `npm run bench` reports.
+      // From the batch's first line to the DOM holding it: what `npm run bench` reports (its
+      // PerformanceObserver gets each entry). Cleared at once: a board left open on a wall
+      // would otherwise keep two entries per batch for ever.
       performance.measure('board:apply', 'board:apply:start');
+      performance.clearMarks('board:apply:start');
+      performance.clearMeasures('board:apply');
     },
   };
 }

@@ -17,12 +17,13 @@ export class GatewayError extends Error {
 /** The gateway could not be reached at all. */
 export const UNREACHABLE = 'UNREACHABLE';
 
-interface Answer<T> {
+export interface Answer<T> {
   data?: T | null;
   errors?: { message: string; extensions?: { code?: string } }[];
 }
 
-const firstError = (answer: Answer<unknown>) => {
+/** The first of a result's GraphQL errors, in the board's terms. */
+export const firstError = (answer: Answer<unknown>) => {
   const error = answer.errors?.[0];
   return error && new GatewayError(error.message, error.extensions?.code ?? 'UNKNOWN');
 };
@@ -66,7 +67,9 @@ const OFFLINE_AFTER = 4;
  * resends the open subscriptions after each reconnect.
  */
 export function liveClient(key: string | undefined, onState: (state: Connection) => void): Client {
+  // Failed attempts in a row; the close of a connection that was up is not one.
   let failures = 0;
+  let up = false;
   let connectedOnce = false;
   const url = new URL('/graphql', location.href);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -83,11 +86,13 @@ export function liveClient(key: string | undefined, onState: (state: Connection)
     on: {
       connected: () => {
         failures = 0;
+        up = true;
         connectedOnce = true;
         onState('live');
       },
       closed: () => {
-        failures += 1;
+        if (up) up = false;
+        else failures += 1;
         if (!navigator.onLine || failures >= OFFLINE_AFTER) onState('offline');
         else onState(connectedOnce ? 'reconnecting' : 'connecting');
       },

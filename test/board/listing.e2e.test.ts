@@ -102,4 +102,18 @@ describeWithBrowser('the board’s listing', () => {
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached', timeout: 5000 });
   });
+
+  it('lists again by itself when the listing failed while the connection stayed up', async () => {
+    // One attempt per call: the first listing fails outright, as Polytomic down would.
+    const gateway = await startBoardGateway({ UPSTREAM_MAX_ATTEMPTS: '1' });
+    gateway.sim.inject({ kind: 'status', status: 503 }, { times: 1, route: 'list' });
+    const page = await openBoard(gateway.url);
+    await page.locator('[data-problem="UPSTREAM_UNAVAILABLE"]').waitFor({ timeout: 5000 });
+    expect(await page.locator('[data-sync-id]').count()).toBe(0);
+    // The board's retry (5 s): every sync, and the banner gone, with no reload or reconnect.
+    await page.locator('[data-sync-id]').nth(13).waitFor({ timeout: 10_000 });
+    expect(await page.locator('[data-problem]').count()).toBe(0);
+    expect(await page.locator('[data-connection]').getAttribute('data-connection')).toBe('live');
+    expect(gateway.sim.calls('list')).toBe(2);
+  });
 });

@@ -60,6 +60,19 @@ describe('the board endpoint', () => {
     expect(gunzipSync(body).toString()).toBe('console.log(1);'.repeat(50));
   });
 
+  it('sends the plain file to a client that does not take gzip, or refuses it with q=0', async () => {
+    const { yoga } = yogaWith(fakeBoard());
+    for (const accept of ['br', 'gzip;q=0', 'br, gzip;q=0.0']) {
+      const response = await yoga.fetch('http://gw/board/assets/board-ABC.js', {
+        headers: { 'accept-encoding': accept },
+      });
+      expect([response.headers.get('content-encoding'), await response.text()]).toEqual([
+        null,
+        'console.log(1);'.repeat(50),
+      ]);
+    }
+  });
+
   it('answers 404 for a path it does not hold, 405 for other methods, and passes other paths on', async () => {
     const { yoga } = yogaWith(fakeBoard());
     expect((await yoga.fetch('http://gw/board/assets/../index.html')).status).toBe(404);

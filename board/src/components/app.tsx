@@ -50,7 +50,10 @@ export function App({ maxIds, initialKey }: AppProps) {
   useLayoutEffect(() => store.rendered(), [rows, store]);
 
   useEffect(() => {
+    // Nothing of the previous key's view stays: rows, problem, connection.
     setListed(false);
+    setProblem(null);
+    setConnection('connecting');
     store.list([], 0);
     return startLive({
       key,
@@ -78,9 +81,14 @@ export function App({ maxIds, initialKey }: AppProps) {
     (sync: Sync, action: Action) => {
       setPending((p) => ({ ...p, [sync.id]: action }));
       setMessages(({ [sync.id]: _, ...rest }) => rest);
-      perform(action, sync.id, keyRef.current)
-        .then((updated) => store.apply(updated, epochRef.current))
-        .catch((error: unknown) => setMessages((m) => ({ ...m, [sync.id]: errorWords(error) })))
+      // An answer that lands after the key changed is the old key's view: dropped.
+      const asKey = keyRef.current;
+      const current = () => keyRef.current === asKey;
+      perform(action, sync.id, asKey)
+        .then((updated) => current() && store.apply(updated, epochRef.current))
+        .catch((error: unknown) => {
+          if (current()) setMessages((m) => ({ ...m, [sync.id]: errorWords(error) }));
+        })
         .finally(() => setPending(({ [sync.id]: _, ...rest }) => rest));
     },
     [store],

@@ -20,7 +20,7 @@ export interface CardProps {
 }
 
 function Elapsed({ since }: { since: string }) {
-  const now = useNow(true);
+  const now = useNow();
   return <span data-elapsed>{duration(now - Date.parse(since))}</span>;
 }
 
