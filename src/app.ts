@@ -142,10 +142,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     context: createContextFactory({
       logger,
       client,
-      store,
+      statuses: store,
       catalogue,
       live,
-      actions: { client, statuses: store, catalogue, live },
       serviceAuthorization: config.polytomic.serviceAuthorization,
       maxIdsPerRequest: config.maxIdsPerRequest,
     }),

@@ -3,7 +3,15 @@ import type { CredentialHasher } from './credential.js';
 import { InFlight } from './in-flight.js';
 import type { CallOptions, PolytomicClient } from './polytomic/client.js';
 import { UpstreamBodyError } from './polytomic/errors.js';
-import type { BulkSyncRecord, DataConnectionRecord } from './polytomic/types.js';
+import type { BulkSyncRecord, DataConnectionRecord, Execution, Page } from './polytomic/types.js';
+
+/** One page of a sync's history, as asked. */
+export interface HistoryPage {
+  syncId: string;
+  limit: number;
+  pageToken: string | undefined;
+  onlyTerminal: boolean;
+}
 
 /** Options of {@link createCatalogueStore}. */
 export interface CatalogueStoreOptions {
@@ -38,6 +46,19 @@ export interface CatalogueStore {
   /** `GET /api/connections/{id}`. */
   connection(id: string, authorization: string, call?: CallOptions): Promise<DataConnectionRecord>;
   /**
+   * One page of a sync's history. Never kept (a page is news each time), but one call in flight
+   * is shared by every asker with the same credential: the watchers of a sync re-read it on
+   * every event.
+   */
+  history(page: HistoryPage, authorization: string, call?: CallOptions): Promise<Page<Execution>>;
+  /** One execution of a sync, shared in flight like `history`. */
+  execution(
+    syncId: string,
+    executionId: string,
+    authorization: string,
+    call?: CallOptions,
+  ): Promise<Execution>;
+  /**
    * Forgets sync `id` as every credential sees it, and every listing: an action just changed
    * them, and the watchers of every key re-read the sync's own fields after it.
    */
@@ -63,6 +84,8 @@ export function createCatalogueStore(options: CatalogueStoreOptions): CatalogueS
   const recent =
     ttlMs > 0 ? new LRUCache<string, Entry>({ max: options.maxEntries, ttl: ttlMs }) : undefined;
   const inFlight = new InFlight<Entry>();
+  const histories = new InFlight<Page<Execution>>();
+  const executions = new InFlight<Execution>();
   const keyOf = (authorization: string, kind: CatalogueKind, id: string) =>
     `${hashCredential(authorization)}:${kind}:${id.toLowerCase()}`;
 
@@ -131,6 +154,26 @@ export function createCatalogueStore(options: CatalogueStoreOptions): CatalogueS
       lookup('connection', keyOf(authorization, 'connection', id), () =>
         client.getConnection(id.toLowerCase(), authorization, call),
       ),
+    history({ syncId, limit, pageToken, onlyTerminal }, authorization, call) {
+      const sync = syncId.toLowerCase();
+      const key = `${hashCredential(authorization)}:${JSON.stringify([sync, limit, pageToken, onlyTerminal])}`;
+      return (
+        histories.get(key) ??
+        histories.start(
+          key,
+          client.listExecutions(sync, authorization, { limit, pageToken, onlyTerminal }, call),
+          () => {},
+        )
+      );
+    },
+    execution(syncId, executionId, authorization, call) {
+      const [sync, execution] = [syncId.toLowerCase(), executionId.toLowerCase()];
+      const key = `${hashCredential(authorization)}:${sync}:${execution}`;
+      return (
+        executions.get(key) ??
+        executions.start(key, client.getExecution(sync, execution, authorization, call), () => {})
+      );
+    },
     invalidate(id) {
       // Keys are `<credential hash>:<kind>:<id>`: a scan of at most maxEntries keys, once per
       // action (actions are rare; reads, which are not, stay one lookup).

@@ -3,13 +3,9 @@ import type { YogaInitialContext } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import { type ActionsOptions, SyncActions } from '../datasources/actions.js';
 import { CatalogueLoader } from '../datasources/catalogue-loader.js';
-import type { CatalogueStore } from '../datasources/catalogue-store.js';
 import { pickAuthorization } from '../datasources/credential.js';
 import { watchSyncs } from '../datasources/live/channel.js';
-import type { LiveRegistry } from '../datasources/live/registry.js';
-import type { PolytomicClient } from '../datasources/polytomic/client.js';
 import { createStatusLoader } from '../datasources/status-loader.js';
-import type { StatusStore } from '../datasources/status-store.js';
 import { correlationOf, correlationOfRequest } from '../observability/correlation.js';
 import type { Logger } from '../observability/logger.js';
 
@@ -20,15 +16,12 @@ export interface WebSocketContext {
   req: IncomingMessage;
 }
 
-/** What the context factory builds on; app.ts makes these once. */
-export interface ContextParts {
+/**
+ * What the context factory builds on; app.ts makes these once. The datasources are also what a
+ * caller's actions (mutations) are built on.
+ */
+export interface ContextParts extends ActionsOptions {
   logger: Logger;
-  client: PolytomicClient;
-  store: StatusStore;
-  catalogue: CatalogueStore;
-  live: LiveRegistry;
-  /** What a caller's actions (mutations) are built on. */
-  actions: ActionsOptions;
   /** The service credential as an `Authorization` value, if one is configured. */
   serviceAuthorization: string | undefined;
   maxIdsPerRequest: number;
@@ -51,7 +44,7 @@ export function requestAuthorization(
  * per-operation datasources (a status loader; a watch bound to the credential).
  */
 export function createContextFactory(parts: ContextParts) {
-  const { logger, client, store, catalogue, live, serviceAuthorization, maxIdsPerRequest } = parts;
+  const { logger, statuses, catalogue, live, serviceAuthorization, maxIdsPerRequest } = parts;
   return (initial: YogaInitialContext & Partial<WebSocketContext>): Context => {
     // Over HTTP the fetch Request carries the credential; over WebSocket, the socket's handshake.
     const { request } = initial as { request?: Request };
@@ -73,12 +66,12 @@ export function createContextFactory(parts: ContextParts) {
         return log;
       },
       authorization,
-      statuses: authorization ? createStatusLoader(store, authorization, requestId) : undefined,
+      statuses: authorization ? createStatusLoader(statuses, authorization, requestId) : undefined,
       catalogue: authorization
-        ? new CatalogueLoader({ store: catalogue, client, authorization, requestId })
+        ? new CatalogueLoader({ store: catalogue, authorization, requestId })
         : undefined,
       actions: callerAuthorization
-        ? new SyncActions(parts.actions, callerAuthorization, requestId)
+        ? new SyncActions(parts, callerAuthorization, requestId)
         : undefined,
       watch: authorization ? (syncIds) => watchSyncs(live, syncIds, authorization) : undefined,
       maxIdsPerRequest,

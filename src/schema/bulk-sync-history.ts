@@ -54,9 +54,11 @@ async function historyPage(
   let token = from?.token ?? null;
   let skip = from?.skip ?? 0;
   let hasNextPage = false;
-  // At most two calls, as the field declares: a page resumed deep in one of Polytomic's pages
-  // may need the next one. Short pages end the page early; hasNextPage and the cursor go on.
-  for (let calls = 0; edges.length < size && calls < 2; calls++) {
+  // As many calls as the field declares (its cost): one, or two for a page resumed from a
+  // cursor, which may start deep in one of Polytomic's pages and need the next. A short page
+  // ends the page early; hasNextPage and the cursor go on from there.
+  const maxCalls = from ? 2 : 1;
+  for (let calls = 0; edges.length < size && calls < maxCalls; calls++) {
     const wanted = size - edges.length;
     const page = await catalogue
       .history({

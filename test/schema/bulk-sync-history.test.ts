@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { SIM_CATALOGUE_SYNCS, SIM_KEY, SIM_SYNCS } from '../../tools/simulator/index.js';
+import {
+  SIM_CATALOGUE_SYNCS,
+  SIM_KEY,
+  SIM_OTHER_KEY,
+  SIM_SYNCS,
+} from '../../tools/simulator/index.js';
 import { dataOf, errorCodes } from '../utils/operations.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 
@@ -92,6 +97,49 @@ describe('history', () => {
     expect(dataOf(answer, 'b')).toEqual(a);
     expect(a.executions.nodes).toHaveLength(5);
     expect([t.sim.calls('executions') - pages, t.sim.calls('execution') - runs]).toEqual([1, 1]);
+  });
+
+  it('shares a page in flight between operations of the same key, never across keys', async () => {
+    t = await startTestApp();
+    const sync = SIM_SYNCS.orders;
+    // The first call stays in flight long enough for every query to ask for the same page.
+    t.sim.inject({ kind: 'delay', ms: 300 }, { times: 1, route: 'executions' });
+    const calls = t.sim.calls('executions');
+    const other = { authorization: `Bearer ${SIM_OTHER_KEY}` };
+    const answers = await Promise.all([
+      t.query(PAGE, { id: sync, first: 3 }),
+      t.query(PAGE, { id: sync, first: 3 }),
+      t.query(PAGE, { id: sync, first: 3 }, other),
+    ]);
+    const ids = answers.map((answer) =>
+      dataOf<{ executions: Page }>(answer, 'bulkSync').executions.edges.map((e) => e.node.id),
+    );
+    expect(ids[1]).toEqual(ids[0]);
+    expect(ids[2]).toEqual(ids[0]);
+    expect(ids[0]).toHaveLength(3);
+    // One call for the service key's two queries, one for the other key's.
+    expect(t.sim.calls('executions') - calls).toBe(2);
+  });
+
+  it('makes one call for a first page, as it declares, though Polytomic sent a short one', async () => {
+    t = await startTestApp();
+    const sync = SIM_CATALOGUE_SYNCS.salesforceBigquery;
+    const response = await fetch(`${t.sim.url}/api/bulk/syncs/${sync}/executions?limit=1`, {
+      headers: { authorization: `Bearer ${SIM_KEY}` },
+    });
+    // Polytomic's own first page of one run, with its token: served where five were asked.
+    const short = await response.text();
+    const { data } = JSON.parse(short) as { data: { id: string }[] };
+    t.sim.inject({ kind: 'malformed', body: short }, { times: 1, route: 'executions' });
+    const calls = t.sim.calls('executions');
+    const answer = await t.query(PAGE, { id: sync, first: 5 });
+    const page = dataOf<{ executions: Page }>(answer, 'bulkSync').executions;
+    expect(page.edges.map((edge) => edge.node.id)).toEqual(data.map((run) => run.id));
+    expect(page.pageInfo.hasNextPage).toBe(true);
+    expect(t.sim.calls('executions') - calls).toBe(1);
+    // The cursor goes on where Polytomic's page ended.
+    const next = await t.query(PAGE, { id: sync, first: 5, after: page.pageInfo.endCursor });
+    expect(dataOf<{ executions: Page }>(next, 'bulkSync').executions.edges).toHaveLength(5);
   });
 
   it('lists finished runs only when asked, and refuses a cursor of the other listing', async () => {
