@@ -4,6 +4,7 @@
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { launchChromium } from './chromium.js';
+import { demoEnv } from './demo-config.js';
 import { createSimulator, SIM_KEY } from './simulator/index.js';
 
 // Three columns of cards, within the README's 200 KB for a PNG.
@@ -13,15 +14,9 @@ async function main() {
   const states = process.argv.includes('--states');
   const simulator = createSimulator();
   const simulatorUrl = await simulator.start();
+  // The demo's own gateway, quiet and on a free port.
   const app = createApp(
-    loadConfig({
-      LOG_LEVEL: 'silent',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      POLYTOMIC_BASE_URL: simulatorUrl,
-      POLYTOMIC_API_KEY: SIM_KEY,
-      BOARD_ENABLED: 'true',
-    }),
+    loadConfig(demoEnv(simulatorUrl, { LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1' })),
   );
   const url = await app.start();
   const browser = await launchChromium();

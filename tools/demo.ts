@@ -90,10 +90,14 @@ async function main() {
     ].join('\n'),
   );
   const stop = () => {
-    Promise.all([app.stop(), simulator.close()]).then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    // The gateway first: queries still being answered while it drains need their upstream.
+    app
+      .stop()
+      .then(() => simulator.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
