@@ -19,6 +19,12 @@ export interface BulkSyncShape {
   id: string;
   snapshot?: Snapshot;
   record?: BulkSyncRecord;
+  /**
+   * The record being loaded for this shape, once a field asked: its other own fields (up to
+   * eleven) share it rather than each looking it up in the store. A shape is made per operation
+   * and per event, so this never outlives what it was loaded for.
+   */
+  recordLoad?: Promise<BulkSyncRecord>;
 }
 
 /** Loads one sync's status through the operation's loader; every failure leaves with a contract code. */
@@ -55,7 +61,10 @@ export function statusOf(sync: BulkSyncShape, context: Context): Promise<Snapsho
 export function recordOf(sync: BulkSyncShape, context: Context): Promise<BulkSyncRecord> {
   if (sync.record) return Promise.resolve(sync.record);
   if (!context.catalogue) throw unauthenticated();
-  return loaded(context, sync.id, () => context.catalogue?.sync(sync.id), { request: 'request' });
+  sync.recordLoad ??= loaded(context, sync.id, () => context.catalogue?.sync(sync.id), {
+    request: 'request',
+  });
+  return sync.recordLoad;
 }
 
 /** A connection's record, from the catalogue store (as a sync's record). */

@@ -5,6 +5,7 @@ import {
   SIM_SECRET_PREFIX,
   SIM_SYNCS,
 } from '../../tools/simulator/index.js';
+import { scrape } from '../utils/metrics.js';
 import { startTestApp, type TestApp } from '../utils/test-app.js';
 
 let t: TestApp;
@@ -49,6 +50,11 @@ describe("a sync's own fields", () => {
       t.sim.calls(),
     ]).toEqual([1, 1, 2, 4]);
     expect(answer.text).not.toContain(SIM_SECRET_PREFIX);
+    // The eleven fields that read the record share one lookup of it in the catalogue store.
+    const lookups = (await scrape(t))
+      .split('\n')
+      .filter((line) => line.startsWith('gateway_catalogue_lookups_total{kind="sync"'));
+    expect(lookups).toEqual(['gateway_catalogue_lookups_total{kind="sync",result="miss"} 1']);
   });
 
   it('each fail alone: the status stays, with an error at every failed field', async () => {
