@@ -13,6 +13,8 @@ export interface Metrics {
   activePollers: Gauge;
   polls: Counter<'outcome'>;
   eventsSent: Counter;
+  /** Subscription results executed: once per change per group of identical subscriptions. */
+  subscriptionExecutions: Counter;
   breakerState: Gauge;
   /** Present only with Redis (REDIS_URL): absent, the series says there is none. */
   redisUp: Gauge | undefined;
@@ -131,6 +133,11 @@ export function createMetrics({ redis = false }: { redis?: boolean } = {}): Metr
     eventsSent: new Counter({
       name: 'gateway_subscription_events_total',
       help: 'Subscription events sent to clients.',
+      registers: [registry],
+    }),
+    subscriptionExecutions: new Counter({
+      name: 'gateway_subscription_executions_total',
+      help: 'Subscription results executed: once per change for all subscribers of the same document, variables and credential.',
       registers: [registry],
     }),
   };

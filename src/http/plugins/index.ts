@@ -23,8 +23,8 @@ import { useQueryJit } from './speed/query-jit.js';
 import { isCachedResult, useResponseCache } from './speed/response-cache.js';
 import { useValidationCache } from './speed/validation-cache.js';
 import { useCloseUnsentSubscriptions } from './subscriptions/close-unsent.js';
-import { useDistinctResults } from './subscriptions/distinct-results.js';
 import { useMultipartSubscriptions } from './subscriptions/multipart.js';
+import { useSharedResults } from './subscriptions/shared-results.js';
 
 /** What the request plugins are built on; app.ts makes these once. */
 export interface PluginParts {
@@ -143,11 +143,13 @@ export function requestPlugins(parts: PluginParts): Plugin[] {
         }),
     },
     {
-      why: 'Sends each subscriber only the results whose selected data changed.',
-      plugin: useDistinctResults({
+      why: 'One execution per change for all subscribers of the same document, variables and credential; each hears only changes to what it selected.',
+      plugin: useSharedResults({
+        hashCredential: parts.hashCredential,
         onOpen: () => metrics.activeSubscriptions.inc(),
         onClose: () => metrics.activeSubscriptions.dec(),
         onSent: () => metrics.eventsSent.inc(),
+        onExecuted: () => metrics.subscriptionExecutions.inc(),
       }),
     },
     {

@@ -9,6 +9,7 @@ import {
 import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
+import type { WebSocket } from 'ws';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../../config.js';
 import type { Context } from '../../context.js';
@@ -16,6 +17,8 @@ import { clientError, ErrorCode } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
 import type { WebSocketContext } from '../context-factory.js';
 import { persistedQuery } from '../plugins/safety/persisted-operations.js';
+import type { DirectSink } from '../plugins/subscriptions/member.js';
+import { sharedMemberOf } from '../plugins/subscriptions/shared-results.js';
 import { createWebSocketDrain } from './drain.js';
 import { acceptUpgrades } from './upgrade.js';
 
@@ -58,7 +61,14 @@ export function attachWebSocket(
         drain.connected(ctx.extra.socket, ctx);
       },
       execute: (args) => (args.rootValue as Enveloped).execute(args),
-      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
+      subscribe: async (args) => {
+        const { subscribe, socket, id } = args.rootValue as Enveloped;
+        const result = await subscribe(args);
+        // A member of a shared group: its plain results go straight to the socket, serialised
+        // once for the group; the pipeline's stream still carries the rest and the end.
+        sharedMemberOf(args.contextValue)?.sendDirect(directSink(socket, id));
+        return result;
+      },
       onSubscribe: async (ctx, id, payload) => {
         // An operation sent after the stop began: the socket goes now, and a graphql-ws client
         // sends its operations again on its next connection (another replica).
@@ -116,7 +126,7 @@ export function attachWebSocket(
             document,
             variableValues: payload.variables ?? null,
             contextValue: await contextFactory(),
-            rootValue: { execute, subscribe } satisfies Enveloped,
+            rootValue: { execute, subscribe, socket, id } satisfies Enveloped,
           };
           const errors = validate(args.schema, args.document);
           if (errors.length) {
@@ -163,9 +173,27 @@ export function attachWebSocket(
   return { wss, close: () => drain.close(wss), cutOff: () => drain.cutOff(wss) };
 }
 
+/** What the root value carries from onSubscribe to execution: the pipeline, and whom it is for. */
 interface Enveloped {
   execute: (args: ExecutionArgs) => OperationResult;
   subscribe: (args: ExecutionArgs) => OperationResult;
+  socket: WebSocket;
+  id: string;
+}
+
+/**
+ * graphql-ws `next` frames for operation `id`, written on `socket` as they are: the payload is
+ * the group's JSON. Nothing is written once the socket is closing; graphql-ws then ends the
+ * operation, and its member with it.
+ */
+function directSink(socket: WebSocket, id: string): DirectSink {
+  return {
+    prefix: `{"id":${JSON.stringify(id)},"type":"next","payload":`,
+    suffix: '}',
+    send(frame, written) {
+      if (socket.readyState === socket.OPEN) socket.send(frame, written);
+    },
+  };
 }
 
 /**
