@@ -1,6 +1,6 @@
 import type { ExecutionResult } from 'graphql';
 import { isAsyncIterable } from 'graphql-yoga';
-import { Member, type MemberHooks, type SharedResult } from './member.js';
+import { Member, type MemberHooks, type SharedResult, serialised } from './member.js';
 
 /** Members offered a result in one turn of the event loop, before queries get theirs. */
 const SLICE = 256;
@@ -110,12 +110,9 @@ class Group {
         const syncId = this.current;
         const json = JSON.stringify(result);
         if (this.latest.get(syncId)?.json === json) continue;
-        const shared: SharedResult = {
-          syncId,
-          result,
-          json,
-          plain: result.errors === undefined && result.extensions === undefined,
-        };
+        const plain = result.errors === undefined && result.extensions === undefined;
+        if (plain) serialised(result, json);
+        const shared: SharedResult = { syncId, result, json, plain };
         this.latest.set(syncId, shared);
         await this.broadcast(shared);
       }

@@ -12,6 +12,21 @@ export interface SharedResult {
 }
 
 /**
+ * Marks `result` as serialised once as `json`, for the HTTP transports: yoga's SSE writes a
+ * result through its `stringify` when it has one, and the multipart one reads it too
+ * (`serialisedJson`). Not enumerable, so no copy or serialisation of the result carries it.
+ */
+export function serialised(result: ExecutionResult, json: string): void {
+  Object.defineProperty(result, 'stringify', { value: () => json });
+}
+
+/** The JSON `result` was serialised as once for its whole group, if it was. */
+export function serialisedJson(result: ExecutionResult): string | undefined {
+  const { stringify } = result as { stringify?: unknown };
+  return typeof stringify === 'function' ? (stringify as () => string)() : undefined;
+}
+
+/**
  * Writes a pre-serialised frame to a member's socket and calls `written` once the socket took it
  * (or failed to): the next frame waits for that, so a slow socket holds only its own member back.
  */

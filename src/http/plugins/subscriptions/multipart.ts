@@ -1,6 +1,7 @@
 import type { ExecutionResult } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { serialisedJson } from './member.js';
 
 /** Idle time after which a heartbeat part (`{}`) is sent, as Apollo Router does: 5 s. */
 export const MULTIPART_HEARTBEAT_MS = 5000;
@@ -149,6 +150,8 @@ export function multipartResponse(
 
 /** `{"payload": <result>}`, without yoga's internal extensions (`http`, `unexpected`). */
 function payloadOf(result: ExecutionResult): string {
+  const json = serialisedJson(result);
+  if (json !== undefined) return `{"payload":${json}}`;
   const { extensions, errors, ...rest } = result;
   const payload: Record<string, unknown> = { ...rest };
   if (errors?.length) payload['errors'] = errors.map(errorJson);
