@@ -26,7 +26,7 @@ export function useGraphQLMetrics(
   registry: Registry,
   /** Whether a result came from the response cache (a query, answered without parsing). */
   isCachedResult: (result: unknown) => boolean = () => false,
-): Plugin {
+): Plugin & { countSubscriptionErrors: (result: ExecutionResult) => void } {
   const registers = [registry];
   const seconds = <L extends string>(name: string, help: string, labelNames: L[]) =>
     new Histogram<L>({ name, help, labelNames, buckets: DURATION_BUCKETS, registers });
@@ -66,6 +66,8 @@ export function useGraphQLMetrics(
   }
 
   return {
+    /** For results a subscription group writes to a socket past this plugin's per-operation hooks. */
+    countSubscriptionErrors: (result) => countErrors(result, 'subscription'),
     onRequest({ request, url, fetchAPI, endResponse }) {
       if (url.pathname === '/metrics') {
         return registry.metrics().then((text) => {

@@ -58,6 +58,7 @@ interface Step {
 export function requestPlugins(parts: PluginParts): Plugin[] {
   const { config, metrics } = parts;
   const { safety } = config;
+  const graphqlMetrics = useGraphQLMetrics(metrics.registry, isCachedResult);
   const steps: Step[] = [
     {
       why: 'Serves the board (GET /board) before any GraphQL plugin looks at the request.',
@@ -150,11 +151,12 @@ export function requestPlugins(parts: PluginParts): Plugin[] {
         onClose: () => metrics.activeSubscriptions.dec(),
         onSent: () => metrics.eventsSent.inc(),
         onExecuted: () => metrics.subscriptionExecutions.inc(),
+        onErrorsSent: graphqlMetrics.countSubscriptionErrors,
       }),
     },
     {
       why: 'Serves /metrics and records every operation.',
-      plugin: useGraphQLMetrics(metrics.registry, isCachedResult),
+      plugin: graphqlMetrics,
     },
     {
       why: "Before close-unsent: serves a subscription whose Accept asks for Apollo's multipart protocol (yoga serves SSE only).",

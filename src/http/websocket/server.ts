@@ -3,7 +3,6 @@ import {
   type ExecutionArgs,
   type FormattedExecutionResult,
   GraphQLError,
-  type GraphQLFormattedError,
   getOperationAST,
 } from 'graphql';
 import type { OperationResult } from 'graphql-ws';
@@ -19,6 +18,7 @@ import type { WebSocketContext } from '../context-factory.js';
 import { persistedQuery } from '../plugins/safety/persisted-operations.js';
 import type { DirectSink } from '../plugins/subscriptions/member.js';
 import { sharedMemberOf } from '../plugins/subscriptions/shared-results.js';
+import { formatErrors } from '../plugins/subscriptions/wire.js';
 import { createWebSocketDrain } from './drain.js';
 import { acceptUpgrades } from './upgrade.js';
 
@@ -64,10 +64,15 @@ export function attachWebSocket(
       subscribe: async (args) => {
         const { subscribe, socket, id } = args.rootValue as Enveloped;
         const result = await subscribe(args);
-        // A member of a shared group: its plain results go straight to the socket, serialised
-        // once for the group; the pipeline's stream still carries the rest and the end.
-        sharedMemberOf(args.contextValue)?.sendDirect(directSink(socket, id));
-        return result;
+        const member = sharedMemberOf(args.contextValue);
+        if (!member) return result;
+        // A member of a shared group: its results go straight to the socket, as its group
+        // serialised them, and graphql-ws iterates the member itself only for its end. The
+        // pipeline's per-operation stream around it, and the context, are let go: they are
+        // what a subscription's memory would otherwise be.
+        member.sendDirect(directSink(socket, id));
+        args.contextValue = undefined;
+        return member;
       },
       onSubscribe: async (ctx, id, payload) => {
         // An operation sent after the stop began: the socket goes now, and a graphql-ws client
@@ -194,21 +199,6 @@ function directSink(socket: WebSocket, id: string): DirectSink {
       if (socket.readyState === socket.OPEN) socket.send(frame, written);
     },
   };
-}
-
-/**
- * Errors as JSON, without the hints yoga's HTTP layer reads and strips from its own responses
- * (`extensions.http`: a status and headers; `unexpected`): over WebSocket nothing strips them.
- */
-function formatErrors(errors: readonly GraphQLError[]): GraphQLFormattedError[] {
-  return errors.map((error) => {
-    const formatted = error.toJSON();
-    if (!formatted.extensions) return formatted;
-    const { http: _http, unexpected: _unexpected, ...extensions } = formatted.extensions;
-    if (Object.keys(extensions).length > 0) return { ...formatted, extensions };
-    const { extensions: _all, ...rest } = formatted;
-    return rest;
-  });
 }
 
 /** `authorization` (or `Authorization`) of connection_init, else the upgrade request's header. */

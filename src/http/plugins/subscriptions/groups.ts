@@ -1,6 +1,7 @@
 import type { ExecutionResult } from 'graphql';
 import { isAsyncIterable } from 'graphql-yoga';
 import { Member, type MemberHooks, type SharedResult, serialised } from './member.js';
+import { wireResult } from './wire.js';
 
 /** Members offered a result in one turn of the event loop, before queries get theirs. */
 const SLICE = 256;
@@ -112,7 +113,14 @@ class Group {
         if (this.latest.get(syncId)?.json === json) continue;
         const plain = result.errors === undefined && result.extensions === undefined;
         if (plain) serialised(result, json);
-        const shared: SharedResult = { syncId, result, json, plain };
+        const wire = plain ? json : JSON.stringify(wireResult(result));
+        const shared: SharedResult = {
+          syncId,
+          result,
+          json,
+          wire,
+          failed: !!result.errors?.length,
+        };
         this.latest.set(syncId, shared);
         await this.broadcast(shared);
       }

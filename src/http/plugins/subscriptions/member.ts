@@ -5,10 +5,12 @@ export interface SharedResult {
   /** The sync the result is about: a member holds at most one undelivered result per sync. */
   syncId: string;
   result: ExecutionResult;
-  /** `JSON.stringify(result)`: what every member is sent, and what the next result is compared with. */
+  /** `JSON.stringify(result)`: what the next result for the sync is compared with. */
   json: string;
-  /** Whether `json` is already the wire payload (no errors or extensions for a transport to reshape). */
-  plain: boolean;
+  /** The result as a client is sent it (errors masked and formatted): a WebSocket frame's payload. */
+  wire: string;
+  /** Whether it carries errors (counted once per member it is sent to). */
+  failed: boolean;
 }
 
 /**
@@ -43,16 +45,18 @@ export interface MemberHooks {
   onOpen?: () => void;
   onClose?: () => void;
   onSent?: () => void;
+  /** A result with errors was written to a WebSocket (past the pipeline that counts them otherwise). */
+  onErrorsSent?: (result: ExecutionResult) => void;
 }
 
 /**
  * One subscriber of a group. Written by hand: it must hold at most one undelivered result per
  * sync (a newer one replaces an older one, so a slow client costs bounded memory and still ends
  * up current), leave its group at once when the client goes, and serve two transports: as an
- * async iterator (yoga's SSE and multipart, and graphql-ws for results with errors, which the
- * envelop pipeline masks and formats per operation), or by writing the shared serialised result
- * straight to a WebSocket (`sendDirect`), which costs no per-member execution, pipeline pass or
- * JSON.stringify.
+ * async iterator (yoga's SSE and multipart, through the operation's own pipeline), or by writing
+ * the group's serialised result straight to a WebSocket (`sendDirect`), which costs no
+ * per-member execution, pipeline pass or JSON.stringify. graphql-ws then iterates it only to
+ * learn of its end.
  */
 export class Member implements AsyncIterableIterator<ExecutionResult> {
   private readonly pending = new Map<string, SharedResult>();
@@ -61,8 +65,6 @@ export class Member implements AsyncIterableIterator<ExecutionResult> {
   private sink: DirectSink | undefined;
   /** A frame is on its way to the socket. */
   private writing = false;
-  /** Direct mode: a result with errors was handed to graphql-ws, which has not asked for more yet. */
-  private handedOut = false;
   /** The group ended (its source finished or failed): deliver what is pending, then end. */
   private ending = false;
   private failure: { error: unknown } | undefined;
@@ -97,7 +99,7 @@ export class Member implements AsyncIterableIterator<ExecutionResult> {
     else if (this.waiting && this.pending.size === 0) this.settleEnd();
   }
 
-  /** From now on plain results go straight to the socket; the rest still pass through `next()`. */
+  /** From now on results go straight to the socket; `next()` only tells the end. */
   sendDirect(sink: DirectSink): void {
     this.sink = sink;
     this.flush();
@@ -105,8 +107,6 @@ export class Member implements AsyncIterableIterator<ExecutionResult> {
 
   next(): Promise<IteratorResult<ExecutionResult>> {
     if (this.closed) return Promise.resolve({ done: true, value: undefined });
-    // graphql-ws asks for the next step once it has sent the one before.
-    this.handedOut = false;
     const promise = new Promise<IteratorResult<ExecutionResult>>((resolve, reject) => {
       this.waiting = resolve;
       this.failWaiting = reject;
@@ -137,28 +137,20 @@ export class Member implements AsyncIterableIterator<ExecutionResult> {
     return this;
   }
 
-  /** Direct mode: sends the oldest pending result, one at a time. */
+  /** Direct mode: writes the oldest pending result, one at a time; then the end, if it came. */
   private flush(): void {
     const sink = this.sink;
-    if (!sink || this.writing || this.handedOut || this.closed) return;
+    if (!sink || this.writing || this.closed) return;
     const [first] = this.pending.values();
     if (!first) {
       if (this.ending && this.waiting) this.settleEnd();
       return;
     }
-    if (first.plain) {
-      this.pending.delete(first.syncId);
-      this.writing = true;
-      this.hooks.onSent?.();
-      sink.send(sink.prefix + first.json + sink.suffix, this.written);
-      return;
-    }
-    // A result with errors goes through graphql-ws and the pipeline, which mask and format it.
-    if (!this.waiting) return;
     this.pending.delete(first.syncId);
-    this.handedOut = true;
+    this.writing = true;
     this.hooks.onSent?.();
-    this.wake({ done: false, value: first.result });
+    if (first.failed) this.hooks.onErrorsSent?.(first.result);
+    sink.send(sink.prefix + first.wire + sink.suffix, this.written);
   }
 
   /** One function per member, not one closure per frame. */
