@@ -196,7 +196,9 @@ function directSink(socket: WebSocket, id: string): DirectSink {
     prefix: `{"id":${JSON.stringify(id)},"type":"next","payload":`,
     suffix: '}',
     send(frame, written) {
-      if (socket.readyState === socket.OPEN) socket.send(frame, written);
+      if (socket.readyState !== socket.OPEN) return false;
+      socket.send(frame, written);
+      return true;
     },
   };
 }

@@ -32,17 +32,24 @@ export class SubscriptionGroups {
    * Resolves to the new member, or to the result that refused the subscription (shared by
    * everyone who asked at the same time).
    */
-  join(key: string, start: (note: (syncId: string) => void) => Started | Promise<Started>) {
-    let group = this.groups.get(key);
-    if (!group) {
-      const created = new Group(this.hooks, () => {
-        if (this.groups.get(key) === created) this.groups.delete(key);
-      });
-      this.groups.set(key, created);
-      created.start(start);
-      group = created;
+  async join(
+    key: string,
+    start: (note: (syncId: string) => void) => Started | Promise<Started>,
+  ): Promise<Member | ExecutionResult> {
+    for (;;) {
+      let group = this.groups.get(key);
+      if (!group) {
+        const created = new Group(this.hooks, () => {
+          if (this.groups.get(key) === created) this.groups.delete(key);
+        });
+        this.groups.set(key, created);
+        created.start(start);
+        group = created;
+      }
+      const joined = await group.join();
+      // Its last member left while this one was joining: start over, with a new group.
+      if (joined) return joined;
     }
-    return group.join();
   }
 
   /** Groups running now (for tests and metrics). */
@@ -59,6 +66,8 @@ class Group {
   private opened: Promise<ExecutionResult | undefined> | undefined;
   private current = '';
   private ended: { failure?: { error: unknown } } | undefined;
+  /** Ended because its last member left (not because its execution did). */
+  private abandoned = false;
 
   constructor(
     private readonly hooks: GroupHooks,
@@ -85,9 +94,11 @@ class Group {
     })();
   }
 
-  async join(): Promise<Member | ExecutionResult> {
+  /** The new member, the refusal, or nothing when the group was left empty meanwhile. */
+  async join(): Promise<Member | ExecutionResult | undefined> {
     const refused = await this.opened;
     if (refused) return refused;
+    if (this.abandoned) return undefined;
     const member = new Member(this.leave, this.hooks);
     this.members.add(member);
     for (const shared of this.latest.values()) member.offer(shared);
@@ -97,7 +108,10 @@ class Group {
 
   private readonly leave = (member: Member): void => {
     this.members.delete(member);
-    if (this.members.size === 0 && !this.ended) this.finish();
+    if (this.members.size === 0 && !this.ended) {
+      this.abandoned = true;
+      this.finish();
+    }
   };
 
   private async pump(): Promise<void> {
@@ -121,6 +135,8 @@ class Group {
           wire,
           failed: !!result.errors?.length,
         };
+        // Last in the replay order too, as in a member's pending results.
+        this.latest.delete(syncId);
         this.latest.set(syncId, shared);
         await this.broadcast(shared);
       }

@@ -37,7 +37,8 @@ export interface DirectSink {
   prefix: string;
   /** The frame after its payload. */
   suffix: string;
-  send(frame: string, written: () => void): void;
+  /** Whether the frame was written (false: the socket is closing, and `written` never comes). */
+  send(frame: string, written: () => void): boolean;
 }
 
 /** Told as members come, go and are sent results. */
@@ -148,9 +149,10 @@ export class Member implements AsyncIterableIterator<ExecutionResult> {
     }
     this.pending.delete(first.syncId);
     this.writing = true;
+    // A closing socket takes nothing more; graphql-ws ends the operation, and this member.
+    if (!sink.send(sink.prefix + first.wire + sink.suffix, this.written)) return;
     this.hooks.onSent?.();
     if (first.failed) this.hooks.onErrorsSent?.(first.result);
-    sink.send(sink.prefix + first.wire + sink.suffix, this.written);
   }
 
   /** One function per member, not one closure per frame. */
