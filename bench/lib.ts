@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { createClient } from 'graphql-ws';
 import { Pool } from 'undici';
 import WebSocket from 'ws';
@@ -37,21 +38,30 @@ export const median = (values: number[]): number => {
 
 /**
  * Starts `node [...nodeArgs] <script>` and resolves once it printed a line matching `ready` (or
- * at once without one).
+ * at once without one). `onLine`, when given, is told each whole line the process prints on
+ * stdout, for as long as it runs (a benchmark that asks the process for readings).
  */
 export async function startProcess(
   script: string,
   env: Record<string, string>,
   ready = /(?:)/,
   nodeArgs: string[] = [],
+  onLine?: (line: string) => void,
 ): Promise<ChildProcess> {
   const child = spawn(process.execPath, [...nodeArgs, script], {
     env: { PATH: process.env['PATH'] ?? '', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let seen = '';
+  // A chunk may end mid-line: the rest waits for the next chunk.
+  let partial = '';
   child.stdout?.on('data', (chunk: Buffer) => {
-    seen += chunk.toString();
+    const text = chunk.toString();
+    seen += text;
+    if (!onLine) return;
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) onLine(line);
   });
   const started = Date.now();
   while (!ready.test(seen)) {
@@ -77,6 +87,17 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   child.kill('SIGTERM');
   await once(child, 'exit');
+}
+
+/**
+ * A worker thread running a TypeScript file. On Node 20 a worker does not inherit tsx's loader
+ * and `execArgv: ['--import', 'tsx']` fails on the .ts extension, so a one-line ESM bootstrap
+ * registers tsx in the worker first and then imports the file.
+ */
+export function startTsWorker(file: URL, workerData: unknown): Worker {
+  const api = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData });
 }
 
 export interface RequestSpec {
