@@ -19,6 +19,7 @@ import { persistedQuery } from '../plugins/safety/persisted-operations.js';
 import type { DirectSink } from '../plugins/subscriptions/member.js';
 import { sharedMemberOf } from '../plugins/subscriptions/shared-results.js';
 import { formatErrors } from '../plugins/subscriptions/wire.js';
+import { batchWrites } from './batching.js';
 import { createWebSocketDrain } from './drain.js';
 import { acceptUpgrades } from './upgrade.js';
 
@@ -197,6 +198,7 @@ function directSink(socket: WebSocket, id: string): DirectSink {
     suffix: '}',
     send(frame, written) {
       if (socket.readyState !== socket.OPEN) return false;
+      batchWrites(socket);
       socket.send(frame, written);
       return true;
     },

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
 import { webSocketOriginAllowed } from '../cors.js';
+import { noteConnection } from './batching.js';
 
 /**
  * Hands the HTTP server's upgrades to `wss`, refusing those over the connection cap (503 with
@@ -25,7 +26,10 @@ export function acceptUpgrades(
       socket.end(FORBIDDEN_ORIGIN);
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      noteConnection(ws, socket);
+      wss.emit('connection', ws, request);
+    });
   };
   server.on('upgrade', upgrade);
   return () => server.off('upgrade', upgrade);
