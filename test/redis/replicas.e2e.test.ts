@@ -98,9 +98,11 @@ await describeWithRedis('replicas sharing Redis', (gate) => {
     }
     // Several more polls with nothing new: nobody hears anything more.
     await clock.run(POLL_MS * 3);
-    // And each replica sent each of its two subscribers each status once.
+    // And each replica sent each of its two subscribers each status once, executed once for
+    // both (they share a group, whether the status was polled there or came through Redis).
     for (const replica of replicas) {
       expect(await replica.metric('gateway_subscription_events_total')).toBe(2 * 5);
+      expect(await replica.metric('gateway_subscription_executions_total')).toBe(5);
     }
 
     const before = await countsBeforeSentinel(set, id, subscribers);

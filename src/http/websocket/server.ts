@@ -43,6 +43,9 @@ export function attachWebSocket(
     noServer: true,
     path: yoga.graphqlEndpoint,
     maxPayload: websocket.maxPayloadBytes,
+    // ws's default, said here because it matters: compression would hold a zlib context per
+    // connection (tens of KB each) and compress each frame for each subscriber anew.
+    perMessageDeflate: false,
   });
   const detach = acceptUpgrades(server, wss, {
     maxConnections: websocket.maxConnections,
