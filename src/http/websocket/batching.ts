@@ -1,12 +1,12 @@
-import type { Duplex } from 'node:stream';
+import type { Writable } from 'node:stream';
 
 /** The connection under each WebSocket, as the upgrade handed it to ws. */
-const connections = new WeakMap<object, Duplex>();
-const held = new Set<Duplex>();
+const connections = new WeakMap<object, Writable>();
+const held = new Set<Writable>();
 let releasing = false;
 
 /** Notes the connection `socket` runs on (ws's own stays private). */
-export function noteConnection(socket: object, connection: Duplex): void {
+export function noteConnection(socket: object, connection: Writable): void {
   connections.set(socket, connection);
 }
 
