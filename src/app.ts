@@ -72,6 +72,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       metrics.upstreamDuration.observe({ outcome }, seconds);
     },
     onRetry: (reason) => metrics.upstreamRetries.inc({ reason }),
+    onCall: (reason) => metrics.upstreamCallsByReason.inc({ reason }),
     onBreakerState: (state) => {
       metrics.breakerState.set({ closed: 0, 'half-open': 1, open: 2 }[state]);
       logger.warn({ state }, 'upstream circuit breaker changed state');
@@ -122,6 +123,13 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     onPoll: (outcome) => metrics.polls.inc({ outcome }),
     onSize: (size) => metrics.activePollers.set(size),
     onActionElsewhere: (syncId) => catalogue.invalidate(syncId),
+    events:
+      config.events.mode === 'off' ? undefined : { client, intervalMs: config.events.intervalMs },
+    onWatcherHealth: ({ from, to }) => {
+      if (from) metrics.eventWatchers.dec({ state: from });
+      if (to) metrics.eventWatchers.inc({ state: to });
+    },
+    onEventLag: (seconds) => metrics.eventLag.observe(seconds),
   });
 
   // Transport: yoga (schema, request plugins, context per operation), HTTP and WebSocket.
@@ -135,6 +143,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       hashCredential,
       tracing: tracing !== undefined,
       isReady: () => accepting,
+      hintWebhook: (syncId) => live.hintWebhook(syncId),
       ...(options.multipartHeartbeatMs !== undefined && {
         multipartHeartbeatMs: options.multipartHeartbeatMs,
       }),

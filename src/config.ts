@@ -208,7 +208,16 @@ const settings = {
   poll: {
     intervalMs: read('POLL_INTERVAL_MS', ms(100, 2000)),
     idleIntervalMs: read('POLL_IDLE_INTERVAL_MS', ms(100, 30000)),
+    /** Poll period of an idle watched sync while its credential's event watcher is healthy. */
+    safetyIntervalMs: read('POLL_SAFETY_INTERVAL_MS', ms(1000, 300000)),
     maxPollers: read('MAX_POLLERS', int(1, 10000)),
+  },
+  events: {
+    /** How state changes are learned between polls: `poll` (the event log), `webhook` (also), `off`. */
+    mode: read('POLYTOMIC_EVENTS', z.enum(['poll', 'webhook', 'off']).default('poll')),
+    /** Unset (or 0): POLL_INTERVAL_MS. */
+    intervalMs: read('POLYTOMIC_EVENTS_INTERVAL_MS', ms(0, 0)),
+    webhookSecret: read('POLYTOMIC_WEBHOOK_SECRET', z.string().min(6).max(64).optional()),
   },
   websocket: {
     maxSubscriptionsPerConnection: read('MAX_SUBSCRIPTIONS_PER_CONNECTION', int(1, 100)),
@@ -299,8 +308,13 @@ const envSchema = z.object(
 type Read = Values<typeof settings>;
 
 /** Rules between variables, each named by the variable an operator should change. */
-function crossProblems({ service, redisUrl, credentialHashSecret }: Read): string[] {
+function crossProblems({ service, redisUrl, credentialHashSecret, events }: Read): string[] {
   const problems: string[] = [];
+  if (events.mode === 'webhook' && !events.webhookSecret) {
+    problems.push(
+      `${settings.events.webhookSecret.variable}: must be set with POLYTOMIC_EVENTS=webhook (the secret registered with Polytomic's webhook)`,
+    );
+  }
   const { apiKey, deploymentKey, organizationId } = settings.service;
   if (Boolean(service.deploymentKey) !== Boolean(service.organizationId)) {
     const missing = service.deploymentKey ? organizationId : deploymentKey;
@@ -355,6 +369,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
   return {
     ...rest,
     graphiql: values.graphiql ?? development,
+    events: {
+      ...values.events,
+      intervalMs: values.events.intervalMs || values.poll.intervalMs,
+    },
     polytomic: {
       ...values.polytomic,
       /** The service credential as an `Authorization` header value, if one is configured. */

@@ -20,7 +20,13 @@ describe('loadConfig', () => {
     expect(config.polytomic.baseUrl).toBe('https://app.polytomic.com');
     expect(config.polytomic.apiVersion).toBe('2025-09-18');
     expect(config.polytomic.serviceAuthorization).toBeUndefined();
-    expect(config.poll).toEqual({ intervalMs: 2000, idleIntervalMs: 30000, maxPollers: 10000 });
+    expect(config.poll).toEqual({
+      intervalMs: 2000,
+      idleIntervalMs: 30000,
+      safetyIntervalMs: 300000,
+      maxPollers: 10000,
+    });
+    expect(config.events).toEqual({ mode: 'poll', intervalMs: 2000, webhookSecret: undefined });
     expect(config.cache.ttlMs).toBe(1000);
     expect(config.polytomic.timeoutMs).toBe(10000);
     expect(config.maxIdsPerRequest).toBe(100);
@@ -177,6 +183,26 @@ describe('Redis configuration', () => {
     expect(problems({ REDIS_URL: 'redis://127.0.0.1:6379', CREDENTIAL_HASH_SECRET: '  ' })).toEqual(
       [MESSAGE],
     );
+  });
+
+  it('reads the events settings: webhook mode needs its secret, the interval follows polling', () => {
+    expect(problems({ POLYTOMIC_EVENTS: 'webhook' })).toEqual([
+      "POLYTOMIC_WEBHOOK_SECRET: must be set with POLYTOMIC_EVENTS=webhook (the secret registered with Polytomic's webhook)",
+    ]);
+    expect(problems({ POLYTOMIC_EVENTS: 'sometimes' })).toHaveLength(1);
+    const config = loadConfig({
+      POLYTOMIC_EVENTS: 'webhook',
+      POLYTOMIC_WEBHOOK_SECRET: 'sesame-123',
+      POLL_INTERVAL_MS: '1500',
+      POLL_SAFETY_INTERVAL_MS: '60000',
+    });
+    expect(config.events).toEqual({
+      mode: 'webhook',
+      intervalMs: 1500,
+      webhookSecret: 'sesame-123',
+    });
+    expect(config.poll.safetyIntervalMs).toBe(60000);
+    expect(loadConfig({ POLYTOMIC_EVENTS_INTERVAL_MS: '5000' }).events.intervalMs).toBe(5000);
   });
 
   it('accepts REDIS_URL with a secret, and reads namespace and lease', () => {

@@ -15,6 +15,13 @@ export interface Metrics {
   eventsSent: Counter;
   /** Subscription results executed: once per change per group of identical subscriptions. */
   subscriptionExecutions: Counter;
+  upstreamCallsByReason: Counter<'reason'>;
+  /** From an event's `created_at` to the first push to subscribers it caused. */
+  eventLag: Histogram;
+  /** Event watchers (one per credential with subscribers, where this replica leads it) by health. */
+  eventWatchers: Gauge<'state'>;
+  /** Webhook posts by answer: accepted, unsigned, bad_signature, rate_limited, too_large, ignored. */
+  webhooks: Counter<'result'>;
   breakerState: Gauge;
   /** Present only with Redis (REDIS_URL): absent, the series says there is none. */
   redisUp: Gauge | undefined;
@@ -133,6 +140,30 @@ export function createMetrics({ redis = false }: { redis?: boolean } = {}): Metr
     eventsSent: new Counter({
       name: 'gateway_subscription_events_total',
       help: 'Subscription events sent to clients.',
+      registers: [registry],
+    }),
+    upstreamCallsByReason: new Counter({
+      name: 'polytomic_upstream_calls_by_reason_total',
+      help: 'Upstream calls (not attempts) by why they were made: busy, idle, safety, event, webhook, mutation, events (the event watcher), query.',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    eventLag: new Histogram({
+      name: 'gateway_event_push_lag_seconds',
+      help: "From a Polytomic event's created_at to the first push to subscribers it caused.",
+      buckets: [0.25, 0.5, 1, 1.5, 2, 2.5, 3, 5, 10, 30],
+      registers: [registry],
+    }),
+    eventWatchers: new Gauge({
+      name: 'gateway_event_watchers',
+      help: 'Event watchers this replica runs, by state: healthy (events move pollers; idle syncs get safety checks only) or failing (normal cadence).',
+      labelNames: ['state'],
+      registers: [registry],
+    }),
+    webhooks: new Counter({
+      name: 'gateway_webhooks_total',
+      help: 'Posts to /webhooks/polytomic by answer: accepted, ignored (not a bulk sync event), unsigned, bad_signature, rate_limited, too_large.',
+      labelNames: ['result'],
       registers: [registry],
     }),
     subscriptionExecutions: new Counter({

@@ -63,6 +63,9 @@ export function testEnv(simulatorUrl: string): Record<string, string> {
     POLYTOMIC_BASE_URL: simulatorUrl,
     POLYTOMIC_API_KEY: SIM_KEY,
     CACHE_TTL_MS: '0',
+    // Most tests count every upstream call of a cadence; the event watcher's reads and the
+    // longer idle period it allows have tests of their own, which turn it on.
+    POLYTOMIC_EVENTS: 'off',
     LOG_LEVEL: 'debug',
     PORT: '0',
     HOST: '127.0.0.1',

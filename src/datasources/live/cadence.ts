@@ -4,6 +4,8 @@ import { isInProgress, type SyncStatus, UNSERVABLE } from '../polytomic/types.js
 export interface Cadence {
   intervalMs: number;
   idleIntervalMs: number;
+  /** An idle sync's period while events are watched for its credential (POLL_SAFETY_INTERVAL_MS). */
+  safetyIntervalMs?: number | undefined;
 }
 
 /** How long after `next_execution_time` to look, so the new run has been created. */

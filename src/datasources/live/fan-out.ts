@@ -16,10 +16,16 @@ export interface FanOut {
    * Tells every other replica that an action changed `syncId`, so whichever polls it polls now.
    * Without replicas there is no other: the registry polls its own at once.
    */
-  hint?(syncId: string): void;
+  hint?(syncId: string, hint?: Hint): void;
   /** Listens for other replicas' hints. */
-  onHint?(listener: (syncId: string) => void): void;
+  onHint?(listener: (syncId: string, hint?: Hint) => void): void;
 }
+
+/**
+ * What a hint says besides its sync: nothing (an action: poll now, re-read the sync), or that
+ * an event (of the credential with this hash) or a webhook says the sync changed: poll soon.
+ */
+export type Hint = { kind: 'event'; credential: string; createdAt: number } | { kind: 'webhook' };
 
 export function createLocalFanOut(): FanOut {
   const topics = new Map<string, Set<(event: LiveEvent) => void>>();

@@ -1,6 +1,8 @@
 import type { Logger } from '../../observability/logger.js';
 import { PolytomicError, UpstreamHttpError } from '../polytomic/errors.js';
+import type { CallReason } from '../polytomic/transport.js';
 import type { Snapshot } from '../polytomic/types.js';
+import { isInProgress } from '../polytomic/types.js';
 import type { StatusStore } from '../status-store.js';
 import { backoffDelay, type Cadence, nextPollDelay, withJitter } from './cadence.js';
 import type { LiveEvent } from './events.js';
@@ -23,7 +25,16 @@ export interface PollerOptions {
   onPoll?: (outcome: PollOutcome) => void;
   /** @default Date.now */
   now?: () => number;
+  /**
+   * Whether Polytomic's events are watched for this credential (the watcher is healthy): an idle
+   * sync then waits `cadence.safetyIntervalMs`, since an event will say when it starts.
+   * @default never
+   */
+  eventsWatched?: () => boolean;
 }
+
+/** Least time between two polls that events asked for, per sync. */
+export const EVENT_POLL_SPACING_MS = 500;
 
 /** Statuses that end a watch: the key no longer works, or the sync is gone. */
 const ENDING = new Set([401, 403, 404]);
@@ -39,6 +50,17 @@ export interface Poller {
    * list a started run a little later.
    */
   pollNow(): void;
+  /**
+   * An event (or a webhook) says the sync changed state: polls now, or 500 ms after the last
+   * poll an event asked for. Publishes only what changed; the cadence then follows the status.
+   */
+  pollSoon(reason: 'event' | 'webhook'): void;
+  /** A summary of many syncs showed this one unchanged: its own safety poll can wait again. */
+  checked(): void;
+  /** Whether its last status was idle (nothing running): what bulk safety checks cover. */
+  isIdle(): boolean;
+  /** The events watcher's health changed: an idle sync's long wait ends if events are lost. */
+  cadenceChanged(): void;
 }
 
 /**
@@ -58,10 +80,25 @@ export function startPoller(options: PollerOptions): Poller {
   // Set by pollNow: publish the next status whatever it is, and poll busily until then.
   let forced = false;
   let busyUntil = 0;
+  // Why the next poll is made (for metrics), when it is due, and the last status's state.
+  let reason: CallReason = 'busy';
+  let dueAt = 0;
+  let idle = false;
+  let lastEventPoll = Number.NEGATIVE_INFINITY;
+  const eventsWatched = options.eventsWatched ?? (() => false);
 
-  const schedule = (ms: number) => {
-    if (!stopped) timer = scheduler.setTimeout(tick, withJitter(ms));
+  const arm = (ms: number) => {
+    if (stopped) return;
+    scheduler.clearTimeout(timer);
+    dueAt = now() + ms;
+    timer = scheduler.setTimeout(tick, ms);
   };
+  const schedule = (ms: number) => arm(withJitter(ms));
+  /** The cadence of the last status: events watched make an idle sync's wait the safety period. */
+  const cadenceNow = (): Cadence =>
+    eventsWatched()
+      ? { ...cadence, idleIntervalMs: cadence.safetyIntervalMs ?? cadence.idleIntervalMs }
+      : cadence;
 
   const succeeded = (snapshot: Snapshot) => {
     const { status } = snapshot;
@@ -74,7 +111,11 @@ export function startPoller(options: PollerOptions): Poller {
     if (changed || forced) publish({ syncId, snapshot });
     else options.unchanged?.({ syncId, snapshot });
     forced = false;
-    const delay = nextPollDelay(status, cadence, now());
+    const current = cadenceNow();
+    const delay = nextPollDelay(status, current, now());
+    const busy = now() < busyUntil || delay <= cadence.intervalMs;
+    idle = !isInProgress(status);
+    reason = busy ? 'busy' : eventsWatched() ? 'safety' : 'idle';
     schedule(now() < busyUntil ? Math.min(delay, cadence.intervalMs) : delay);
   };
 
@@ -99,9 +140,10 @@ export function startPoller(options: PollerOptions): Poller {
     polling = true;
     // The first look may use the shared TTL cache (fresh by definition); later ticks want news.
     // Never a stale stand-in: a subscriber would keep it until the data itself changed.
+    const call = { attempts: 1, reason };
     const fetch = first
-      ? store.get(syncId, authorization, { attempts: 1, allowStale: false })
-      : store.refresh(syncId, authorization, { attempts: 1 });
+      ? store.get(syncId, authorization, { ...call, allowStale: false })
+      : store.refresh(syncId, authorization, call);
     fetch
       .then((snapshot) => {
         if (!stopped) succeeded(snapshot);
@@ -127,7 +169,23 @@ export function startPoller(options: PollerOptions): Poller {
       return;
     }
     scheduler.clearTimeout(timer);
+    reason = 'mutation';
     tick();
+  }
+
+  function pollSoon(why: 'event' | 'webhook') {
+    // While backing off the backoff stands; a poll in flight may predate the change: once more.
+    if (stopped || failures > 0) return;
+    const at = Math.max(now(), lastEventPoll + EVENT_POLL_SPACING_MS);
+    // A poll already due by then serves the event.
+    if (polling ? again : dueAt <= at) return;
+    lastEventPoll = at;
+    if (polling) {
+      again = true;
+      return;
+    }
+    reason = why;
+    arm(at - now());
   }
 
   tick(true);
@@ -137,5 +195,20 @@ export function startPoller(options: PollerOptions): Poller {
       scheduler.clearTimeout(timer);
     },
     pollNow,
+    pollSoon,
+    checked() {
+      if (!stopped && idle && !polling && failures === 0) schedule(cadenceNow().idleIntervalMs);
+    },
+    isIdle: () => idle && failures === 0,
+    cadenceChanged() {
+      // Events lost: an idle sync waiting out a safety period is polled within the idle one,
+      // spread over it, so a thousand syncs do not all poll at once.
+      if (stopped || polling || failures > 0 || !idle || eventsWatched()) return;
+      const left = dueAt - now();
+      if (left > cadence.idleIntervalMs) {
+        reason = 'idle';
+        arm(Math.round(Math.random() * cadence.idleIntervalMs));
+      }
+    },
   };
 }

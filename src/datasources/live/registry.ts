@@ -1,7 +1,10 @@
 import type { Logger } from '../../observability/logger.js';
 import type { CredentialHasher } from '../credential.js';
+import type { PolytomicClient } from '../polytomic/client.js';
+import type { SyncEvent } from '../polytomic/wire-events.js';
 import type { StatusStore } from '../status-store.js';
 import type { Cadence } from './cadence.js';
+import { type EventWatcher, startEventWatcher } from './event-watcher.js';
 import type { LiveEvent } from './events.js';
 import { createLocalFanOut, type FanOut } from './fan-out.js';
 import { createLocalLeadership, type Leadership } from './leadership.js';
@@ -46,7 +49,19 @@ export interface LiveRegistryOptions {
    * re-read it stale.
    */
   onActionElsewhere?: (syncId: string) => void;
+  /**
+   * Polytomic's event log, read once per `intervalMs` per credential with watched syncs (one
+   * replica leads each credential's watcher). Absent with POLYTOMIC_EVENTS=off.
+   */
+  events?: { client: PolytomicClient; intervalMs: number } | undefined;
+  /** Told when an event watcher starts, stops, or changes health, for metrics. */
+  onWatcherHealth?: (change: { from?: 'healthy' | 'failing'; to?: 'healthy' | 'failing' }) => void;
+  /** Told, for an event, how long after its `created_at` the first push it caused went out. */
+  onEventLag?: (seconds: number) => void;
 }
+
+/** Syncs per `GET /api/bulk/syncs/status` call: short enough a URL (about 2.3 KB of ids). */
+export const SUMMARY_CHUNK = 50;
 
 /** Every watched sync of the process, one poll loop each however many watch it. */
 export interface LiveRegistry {
@@ -62,6 +77,11 @@ export interface LiveRegistry {
    * here, and through the fan-out on the other replicas.
    */
   pollNow(syncId: string): void;
+  /**
+   * Polytomic's webhook says `syncId` changed: polls it soon with every credential it is polled
+   * with, here and on the other replicas. A hint only, rate-limited per sync by its pollers.
+   */
+  hintWebhook(syncId: string): void;
   /** Stops every poll loop and tells every watcher. */
   close(): void;
 }
@@ -69,9 +89,26 @@ export interface LiveRegistry {
 interface Entry {
   watchers: Set<Watcher>;
   syncId: string;
+  credential: Credential;
+  /** The last bulk summary of this sync: what the next one is compared with. */
+  summary: string | undefined;
+  /** `created_at` of the event that asked for a poll, until the push it causes goes out. */
+  eventAt: number | undefined;
   last: LiveEvent | undefined;
   poller: Poller | undefined;
   stop: () => void;
+}
+
+/** One credential with watched syncs: its event watcher and its bulk safety checks. */
+interface Credential {
+  hash: string;
+  authorization: string;
+  entries: Set<Entry>;
+  /** Its event watcher reads successfully (on the replica that leads it). */
+  healthy: boolean;
+  watcher: EventWatcher | undefined;
+  withdraw: () => void;
+  sweep: unknown;
 }
 
 export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
@@ -80,23 +117,144 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
   const leadership = options.leadership ?? createLocalLeadership();
   const scheduler = options.scheduler ?? realScheduler;
   const entries = new Map<string, Entry>();
+  const credentials = new Map<string, Credential>();
+  const { events } = options;
 
   const remove = (key: string) => {
     const entry = entries.get(key);
     if (!entry) return;
     entries.delete(key);
     entry.stop();
+    entry.credential.entries.delete(entry);
+    if (entry.credential.entries.size === 0) release(entry.credential);
     onSize?.(entries.size);
   };
 
+  /** The credential of a newly watched sync, its event watcher started with its first sync. */
+  function credentialOf(authorization: string): Credential {
+    const hash = hashCredential(authorization);
+    const known = credentials.get(hash);
+    if (known) return known;
+    const credential: Credential = {
+      hash,
+      authorization,
+      entries: new Set(),
+      healthy: false,
+      watcher: undefined,
+      withdraw: () => {},
+      sweep: undefined,
+    };
+    credentials.set(hash, credential);
+    if (events) {
+      credential.withdraw = leadership.campaign(
+        `events:${hash}`,
+        () => {
+          options.onWatcherHealth?.({ to: 'failing' });
+          credential.watcher = startEventWatcher({
+            client: events.client,
+            authorization,
+            intervalMs: events.intervalMs,
+            cadence,
+            scheduler,
+            log,
+            onEvents: (found) => {
+              for (const event of found) eventFor(credential, event);
+            },
+            onHealth: (healthy) => setHealth(credential, healthy),
+          });
+        },
+        () => {
+          credential.watcher?.stop();
+          credential.watcher = undefined;
+          options.onWatcherHealth?.({ from: 'failing' });
+        },
+      );
+    }
+    return credential;
+  }
+
+  function release(credential: Credential) {
+    credentials.delete(credential.hash);
+    credential.withdraw();
+  }
+
+  function setHealth(credential: Credential, healthy: boolean) {
+    credential.healthy = healthy;
+    options.onWatcherHealth?.(
+      healthy ? { from: 'failing', to: 'healthy' } : { from: 'healthy', to: 'failing' },
+    );
+    scheduler.clearTimeout(credential.sweep);
+    credential.sweep = undefined;
+    if (healthy) scheduleSweep(credential);
+    else for (const entry of credential.entries) entry.poller?.cadenceChanged();
+  }
+
+  /** An event of the credential's log: its sync's poller (here or on another replica) polls soon. */
+  function eventFor(credential: Credential, event: SyncEvent) {
+    const entry = entries.get(`${credential.hash}:${event.syncId.toLowerCase()}`);
+    if (entry?.poller) {
+      entry.eventAt ??= event.createdAt;
+      entry.poller.pollSoon('event');
+    } else {
+      fanOut.hint?.(event.syncId.toLowerCase(), {
+        kind: 'event',
+        credential: credential.hash,
+        createdAt: event.createdAt,
+      });
+    }
+  }
+
+  // Safety checks of idle syncs while events are watched: many syncs per call; only a sync whose
+  // summary changed is polled. A sync the summary leaves out keeps its own safety poll.
+  const safetyMs = () => cadence.safetyIntervalMs ?? cadence.idleIntervalMs;
+  function scheduleSweep(credential: Credential) {
+    // A little before the pollers' own safety polls, which each check that finds nothing new
+    // puts off again.
+    credential.sweep = scheduler.setTimeout(() => void sweep(credential), safetyMs() * 0.9);
+  }
+
+  async function sweep(credential: Credential) {
+    if (!events || credentials.get(credential.hash) !== credential || !credential.healthy) return;
+    const idle = [...credential.entries].filter((entry) => entry.poller?.isIdle());
+    for (let start = 0; start < idle.length; start += SUMMARY_CHUNK) {
+      const chunk = idle.slice(start, start + SUMMARY_CHUNK);
+      try {
+        const summaries = await events.client.listSyncSummaries(
+          chunk.map((entry) => entry.syncId),
+          credential.authorization,
+          { attempts: 1, reason: 'safety' },
+        );
+        const byId = new Map(summaries.map((summary) => [summary.syncId, summary.fingerprint]));
+        for (const entry of chunk) {
+          const fingerprint = byId.get(entry.syncId);
+          if (fingerprint === undefined) continue;
+          const changed = entry.summary !== undefined && entry.summary !== fingerprint;
+          entry.summary = fingerprint;
+          if (changed) entry.poller?.pollSoon('event');
+          else entry.poller?.checked();
+        }
+      } catch {
+        // The pollers' own safety polls stand in for a check that failed.
+      }
+    }
+    if (credentials.get(credential.hash) === credential && credential.healthy) {
+      scheduleSweep(credential);
+    }
+  }
+
   function open(key: string, syncId: string, authorization: string): Entry {
+    const credential = credentialOf(authorization);
     const entry: Entry = {
       watchers: new Set(),
       syncId,
+      credential,
+      summary: undefined,
+      eventAt: undefined,
       last: undefined,
       poller: undefined,
       stop: () => {},
     };
+    credential.entries.add(entry);
     const dispatch = (event: LiveEvent) => {
       entry.last = event;
       for (const watcher of [...entry.watchers]) watcher.onEvent(event);
@@ -120,7 +278,14 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
           cadence,
           scheduler,
           log,
-          publish: (event) => fanOut.publish(key, event),
+          publish: (event) => {
+            if (entry.eventAt !== undefined) {
+              options.onEventLag?.(Math.max(0, Date.now() - entry.eventAt) / 1000);
+              entry.eventAt = undefined;
+            }
+            fanOut.publish(key, event);
+          },
+          eventsWatched: () => credential.healthy,
           unchanged: (event) => fanOut.keep?.(key, event),
           ...(onPoll && { onPoll }),
         });
@@ -141,7 +306,23 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
     const id = syncId.toLowerCase();
     for (const entry of entries.values()) if (entry.syncId === id) entry.poller?.pollNow();
   };
-  fanOut.onHint?.((syncId) => {
+  const pollSoonHere = (syncId: string, reason: 'event' | 'webhook', credential?: string) => {
+    const id = syncId.toLowerCase();
+    for (const entry of entries.values()) {
+      if (entry.syncId === id && (!credential || entry.credential.hash === credential)) {
+        entry.poller?.pollSoon(reason);
+      }
+    }
+  };
+  fanOut.onHint?.((syncId, hint) => {
+    if (hint?.kind === 'event') {
+      pollSoonHere(syncId, 'event', hint.credential);
+      return;
+    }
+    if (hint?.kind === 'webhook') {
+      pollSoonHere(syncId, 'webhook');
+      return;
+    }
     options.onActionElsewhere?.(syncId);
     pollHere(syncId);
   });
@@ -178,7 +359,15 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
       pollHere(syncId);
       fanOut.hint?.(syncId.toLowerCase());
     },
+    hintWebhook(syncId) {
+      pollSoonHere(syncId, 'webhook');
+      fanOut.hint?.(syncId.toLowerCase(), { kind: 'webhook' });
+    },
     close() {
+      for (const credential of [...credentials.values()]) {
+        scheduler.clearTimeout(credential.sweep);
+        release(credential);
+      }
       for (const [key, entry] of [...entries]) {
         remove(key);
         for (const watcher of entry.watchers) watcher.onClose();

@@ -19,6 +19,12 @@ import {
   parseExecutionBody,
   parseExecutionListBody,
 } from './wire-catalogue.js';
+import {
+  parseEventsBody,
+  parseSummariesBody,
+  type SyncEvent,
+  type SyncSummary,
+} from './wire-events.js';
 
 export type { CallOptions } from './transport.js';
 
@@ -73,6 +79,21 @@ export interface PolytomicClient {
     active: boolean,
     options: ActionOptions,
   ): Promise<ActivateAnswer>;
+  /**
+   * `GET /api/events`, bulk sync events only, created strictly after `startingAfter` (and before
+   * `endingBefore`), at most `limit` (≤ 100).
+   */
+  listEvents(
+    authorization: string,
+    query: { startingAfter: Date; endingBefore?: Date | undefined; limit: number },
+    options?: CallOptions,
+  ): Promise<SyncEvent[]>;
+  /** `GET /api/bulk/syncs/status?sync_id=…`: one summary per sync Polytomic reports on. */
+  listSyncSummaries(
+    ids: readonly string[],
+    authorization: string,
+    options?: CallOptions,
+  ): Promise<SyncSummary[]>;
   /** Calls holding a concurrency slot, and calls waiting for one. */
   load(): { active: number; queued: number };
 }
@@ -91,6 +112,37 @@ export function createPolytomicClient(options: PolytomicClientOptions): Polytomi
   const sync = (id: string) => `/api/bulk/syncs/${encodeURIComponent(id)}`;
   return {
     load,
+    listEvents: (authorization, { startingAfter, endingBefore, limit }, call) =>
+      send(
+        {
+          method: 'GET',
+          route: '/api/events',
+          path: withQuery('/api/events', {
+            starting_after: startingAfter.toISOString(),
+            ending_before: endingBefore?.toISOString(),
+            limit,
+          }),
+          resource: 'events',
+          parse: parseEventsBody,
+        },
+        authorization,
+        call,
+      ),
+    listSyncSummaries: (ids, authorization, call) => {
+      const search = new URLSearchParams();
+      for (const id of ids) search.append('sync_id', id);
+      return send(
+        {
+          method: 'GET',
+          route: '/api/bulk/syncs/status',
+          path: `/api/bulk/syncs/status?${search}`,
+          resource: 'bulk-sync-statuses',
+          parse: parseSummariesBody,
+        },
+        authorization,
+        call,
+      );
+    },
     getSyncStatus: (id, authorization, call) =>
       send(
         {

@@ -60,10 +60,31 @@ export interface TransportOptions {
   onAttempt?: (outcome: string, seconds: number) => void;
   /** Told before each retry. */
   onRetry?: (reason: string) => void;
+  /** Told of each call (not each attempt) and why it is made. */
+  onCall?: (reason: CallReason) => void;
 }
+
+/**
+ * Why a call is made, for `polytomic_upstream_calls_by_reason_total`: a poll of a running sync
+ * (`busy`) or an idle one (`idle`), an idle check while events are watched (`safety`), a poll an
+ * event (`event`) or a webhook (`webhook`) asked for, an action and the poll after it
+ * (`mutation`), the event watcher's own read (`events`), or a client's query (`query`, the
+ * default).
+ */
+export type CallReason =
+  | 'busy'
+  | 'idle'
+  | 'safety'
+  | 'event'
+  | 'webhook'
+  | 'mutation'
+  | 'events'
+  | 'query';
 
 /** Per-call details that travel upstream. */
 export interface CallOptions {
+  /** @default 'query' */
+  reason?: CallReason | undefined;
   /** Forwarded as `X-Request-Id` so Polytomic-side logs can be correlated. */
   requestId?: string | undefined;
   /** Overrides maxAttempts: a poller passes 1, since its next tick is its retry. */
@@ -111,6 +132,7 @@ export function createTransport(options: TransportOptions): Transport {
     retryMaxDelayMs = 5000,
     onAttempt,
     onRetry,
+    onCall,
   } = options;
   const { origin } = new URL(baseUrl);
   const slots = bulkhead(options.concurrency, options.queue);
@@ -228,6 +250,7 @@ export function createTransport(options: TransportOptions): Transport {
     call: CallOptions = {},
   ) {
     const deadline = Date.now() + retryMaxElapsedMs;
+    onCall?.(call.reason ?? 'query');
     budget.recordAttempt();
     for (let n = 1; ; n++) {
       try {

@@ -10,6 +10,7 @@ import { boardDirectory, useBoard } from '../board.js';
 import { requestAuthorization } from '../context-factory.js';
 import { useVaryOrigin, varyByOrigin } from '../cors.js';
 import { useReadiness } from '../readiness.js';
+import { useWebhooks } from '../webhooks.js';
 import { useInputErrorCodes } from './errors/input-error-codes.js';
 import { useRequestErrorCodes } from './errors/request-error-codes.js';
 import { useBodyLimit } from './safety/body-limit.js';
@@ -36,6 +37,8 @@ export interface PluginParts {
   tracing: boolean;
   /** `/ready` answers 200 while this holds. */
   isReady: () => boolean;
+  /** A verified webhook event for a sync: poll it soon (POLYTOMIC_EVENTS=webhook). */
+  hintWebhook?: (syncId: string) => void;
   /** Idle time before a multipart subscription's heartbeat part. @default MULTIPART_HEARTBEAT_MS (5 s) */
   multipartHeartbeatMs?: number;
 }
@@ -68,6 +71,17 @@ export function requestPlugins(parts: PluginParts): Plugin[] {
           directory: boardDirectory(),
           maxIdsPerRequest: config.maxIdsPerRequest,
           logger: parts.logger,
+        }),
+    },
+    {
+      why: "Polytomic's webhook (POST /webhooks/polytomic): its own rate, size and signature checks, before CSRF or any GraphQL plugin.",
+      plugin:
+        config.events.mode === 'webhook' &&
+        config.events.webhookSecret !== undefined &&
+        useWebhooks({
+          secret: config.events.webhookSecret,
+          hint: (syncId) => parts.hintWebhook?.(syncId),
+          onResult: (result) => metrics.webhooks.inc({ result }),
         }),
     },
     {

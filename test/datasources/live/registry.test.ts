@@ -229,6 +229,7 @@ describe('watchSyncs channel', () => {
         return () => unwatched.push(syncId);
       },
       pollNow() {},
+      hintWebhook() {},
       close() {
         for (const watcher of watchers.values()) watcher.onClose();
       },

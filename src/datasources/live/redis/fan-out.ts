@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LiveEvent } from '../events.js';
-import type { FanOut } from '../fan-out.js';
+import type { FanOut, Hint } from '../fan-out.js';
 import type { RedisLink } from './connection.js';
 
 interface Envelope {
@@ -53,15 +53,19 @@ export function createRedisFanOut(
 
   // Hints (an action changed a sync: whoever polls it, poll now) travel on one channel for all.
   const hints = `${namespace}:hints`;
-  const hintListeners = new Set<(syncId: string) => void>();
+  const hintListeners = new Set<(syncId: string, hint?: Hint) => void>();
   void redis.subscriber.subscribe(hints).catch(() => undefined);
 
   redis.subscriber.on('message', (name: string, message: string) => {
     if (name === hints) {
       try {
-        const { from, syncId } = JSON.parse(message) as { from: string; syncId: string };
+        const { from, syncId, hint } = JSON.parse(message) as {
+          from: string;
+          syncId: string;
+          hint?: Hint;
+        };
         if (from !== me && typeof syncId === 'string') {
-          for (const listener of hintListeners) listener(syncId);
+          for (const listener of hintListeners) listener(syncId, hint);
         }
       } catch {
         // Not ours to crash on: a malformed hint is dropped.
@@ -145,9 +149,9 @@ export function createRedisFanOut(
       };
     },
     latest,
-    hint(syncId) {
+    hint(syncId, hint) {
       if (!redis.isUp()) return;
-      redis.commands.publish(hints, JSON.stringify({ from: me, syncId })).catch(() => {});
+      redis.commands.publish(hints, JSON.stringify({ from: me, syncId, hint })).catch(() => {});
     },
     onHint(listener) {
       hintListeners.add(listener);
