@@ -81,7 +81,8 @@ export function startPoller(options: PollerOptions): Poller {
   let forced = false;
   let busyUntil = 0;
   // Why the next poll is made (for metrics), when it is due, and the last status's state.
-  let reason: CallReason = 'busy';
+  // The first look is asked for by a subscriber, as a query is.
+  let reason: CallReason = 'query';
   let dueAt = 0;
   let idle = false;
   let lastEventPoll = Number.NEGATIVE_INFINITY;

@@ -72,3 +72,115 @@ describe('poller', () => {
     expect(scheduler.pending()).toHaveLength(0);
   });
 });
+
+describe('poller moved by events', () => {
+  const idle: Snapshot = { status: EMPTY_STATUS, fetchedAt: 0, stale: false };
+  const SAFE = { ...CADENCE, safetyIntervalMs: 300_000 };
+
+  /** A poller on a store that answers `answer()` at once and records why each call was made. */
+  function started(watched: { value: boolean }, answer: () => Snapshot = () => idle) {
+    const scheduler = createManualScheduler();
+    const reasons: (string | undefined)[] = [];
+    const record = async (_id: string, _authorization: string, call?: { reason?: string }) => {
+      reasons.push(call?.reason);
+      return answer();
+    };
+    const store: StatusStore = { get: record, refresh: record, invalidate: () => {} };
+    let clock = 1_000_000;
+    const published: LiveEvent[] = [];
+    const poller = startPoller({
+      syncId: 'sync-a',
+      authorization: 'Bearer one',
+      store,
+      cadence: SAFE,
+      scheduler,
+      publish: (event) => published.push(event),
+      log: createLogger('silent'),
+      eventsWatched: () => watched.value,
+      now: () => clock,
+    });
+    const settled = (calls: number) =>
+      until(() => reasons.length === calls && scheduler.pending().length === 1);
+    const tick = (ms: number) => {
+      clock += ms;
+      scheduler.advance(ms);
+    };
+    return { scheduler, reasons, poller, published, settled, tick };
+  }
+
+  it('an idle sync waits the safety period while events are watched, the idle one otherwise', async () => {
+    const watched = { value: true };
+    const p = started(watched);
+    try {
+      await p.settled(1);
+      expect(p.scheduler.pending()[0]?.ms).toBeGreaterThanOrEqual(300_000);
+      expect(p.poller.isIdle()).toBe(true);
+
+      // Events lost: the long wait ends within one idle period.
+      watched.value = false;
+      p.poller.cadenceChanged();
+      expect(p.scheduler.pending()[0]?.ms).toBeLessThanOrEqual(30_000);
+      p.tick(p.scheduler.pending()[0]?.ms ?? 0);
+      await p.settled(2);
+      expect(p.reasons).toEqual(['query', 'idle']);
+      expect(p.scheduler.pending()[0]?.ms).toBeLessThan(31_000);
+    } finally {
+      p.poller.stop();
+    }
+  });
+
+  it('an event polls now, a second within 500 ms waits for the spacing, a third is served by it', async () => {
+    const watched = { value: true };
+    const p = started(watched);
+    try {
+      await p.settled(1);
+      p.poller.pollSoon('event');
+      expect(p.scheduler.pending()[0]?.ms).toBe(0);
+      p.tick(0);
+      await p.settled(2);
+      p.poller.pollSoon('event');
+      p.poller.pollSoon('webhook');
+      expect(p.scheduler.pending()).toHaveLength(1);
+      expect(p.scheduler.pending()[0]?.ms).toBe(500);
+      p.tick(500);
+      await p.settled(3);
+      expect(p.reasons).toEqual(['query', 'event', 'event']);
+      // The status did not change: nothing was published after the first.
+      expect(p.published).toHaveLength(1);
+    } finally {
+      p.poller.stop();
+    }
+  });
+
+  it('a summary that shows the sync unchanged puts its safety poll off again', async () => {
+    const p = started({ value: true });
+    try {
+      await p.settled(1);
+      p.tick(200_000);
+      expect(p.scheduler.pending()[0]?.at).toBeGreaterThanOrEqual(300_000);
+      p.poller.checked();
+      const [timer] = p.scheduler.pending();
+      expect(timer?.at).toBeGreaterThanOrEqual(200_000 + 300_000);
+      expect(p.reasons).toEqual(['query']);
+    } finally {
+      p.poller.stop();
+    }
+  });
+
+  it('says why it polls: busy while running, safety when idle with events watched', async () => {
+    let n = 0;
+    const p = started({ value: true }, () => (n++ < 2 ? snapshot(n) : idle));
+    try {
+      await p.settled(1);
+      p.tick(p.scheduler.pending()[0]?.ms ?? 0);
+      await p.settled(2);
+      p.tick(p.scheduler.pending()[0]?.ms ?? 0);
+      await p.settled(3);
+      p.tick(p.scheduler.pending()[0]?.ms ?? 0);
+      await p.settled(4);
+      expect(p.reasons).toEqual(['query', 'busy', 'busy', 'safety']);
+    } finally {
+      p.poller.stop();
+    }
+  });
+});
