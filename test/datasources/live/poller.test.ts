@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../../src/datasources/live/events.js';
 import { startPoller } from '../../../src/datasources/live/poller.js';
+import type { CallOptions } from '../../../src/datasources/polytomic/client.js';
 import { PolytomicError } from '../../../src/datasources/polytomic/errors.js';
 import type { Snapshot } from '../../../src/datasources/polytomic/types.js';
 import type { StatusStore } from '../../../src/datasources/status-store.js';
@@ -81,7 +82,7 @@ describe('poller moved by events', () => {
   function started(watched: { value: boolean }, answer: () => Snapshot = () => idle) {
     const scheduler = createManualScheduler();
     const reasons: (string | undefined)[] = [];
-    const record = async (_id: string, _authorization: string, call?: { reason?: string }) => {
+    const record = async (_id: string, _authorization: string, call?: CallOptions) => {
       reasons.push(call?.reason);
       return answer();
     };
