@@ -36,6 +36,8 @@ const REQUESTS: Record<RouteKind, { method: 'GET' | 'POST'; path: string; body?:
     body: { active: true },
   },
   connection: { method: 'GET', path: `/api/connections/${CONN.hubspot}` },
+  events: { method: 'GET', path: '/api/events' },
+  eventTypes: { method: 'GET', path: '/api/events_types' },
 };
 
 function request(sim: Simulator, kind: RouteKind, key?: string | null): Promise<Response> {
@@ -52,7 +54,7 @@ describe('counters and the request log', () => {
     await get(sim, `/api/bulk/syncs/${ORDERS}/status`, { key: null });
     await get(sim, '/api/nowhere');
     await post(sim, `/api/bulk/syncs/${ORDERS}/status`);
-    expect(sim.calls()).toBe(14);
+    expect(sim.calls()).toBe(16);
     expect(Object.fromEntries(ROUTE_KINDS.map((k) => [k, sim.calls(k)]))).toEqual({
       list: 1,
       statuses: 1,
@@ -64,11 +66,15 @@ describe('counters and the request log', () => {
       cancel: 1,
       activate: 1,
       connection: 1,
+      events: 1,
+      eventTypes: 1,
     });
     expect(sim.calls('status', CAT.hubspotRedshift)).toBe(2);
     expect(sim.calls('status', ORDERS.toUpperCase())).toBe(1);
     expect(sim.statusCalls()).toBe(3);
     expect(sim.statusCalls(ORDERS)).toBe(1);
+    // The summary and the event log are counted apart from the per-sync status.
+    expect([sim.bulkStatusCalls(), sim.eventsCalls()]).toEqual([1, 1]);
     expect(sim.calls('execution', CAT.hubspotRedshift)).toBe(1);
     expect(sim.calls('connection', CONN.hubspot)).toBe(1);
     expect(sim.calls('start', CAT.hubspotRedshift)).toBe(0);
@@ -79,7 +85,9 @@ describe('counters and the request log', () => {
       sim.calls('status'),
       sim.calls('status', ORDERS),
       sim.statusCalls(),
-    ]).toEqual([0, 0, 0, 0]);
+      sim.bulkStatusCalls(),
+      sim.eventsCalls(),
+    ]).toEqual([0, 0, 0, 0, 0, 0]);
   });
 
   it('records the route, sync, execution and connection of each request', async () => {
@@ -88,6 +96,8 @@ describe('counters and the request log', () => {
     await request(sim, 'connection');
     await request(sim, 'list');
     await post(sim, `/api/bulk/syncs/${ORDERS}/status`);
+    await get(sim, '/api/events?limit=5');
+    await request(sim, 'statuses');
     expect(sim.requests.map(({ headers: _, at: __, ...rest }) => rest)).toEqual([
       {
         method: 'GET',
@@ -104,6 +114,8 @@ describe('counters and the request log', () => {
       },
       { method: 'GET', path: '/api/bulk/syncs', route: 'list' },
       { method: 'POST', path: `/api/bulk/syncs/${ORDERS}/status`, syncId: ORDERS },
+      { method: 'GET', path: '/api/events', route: 'events' },
+      { method: 'GET', path: '/api/bulk/syncs/status', route: 'statuses' },
     ]);
   });
 });
@@ -170,7 +182,9 @@ describe('auth and methods on every route', () => {
 
   it('answers 404 on every per-sync route for a sync the key cannot see', async () => {
     const sim = await boot();
-    const perSync = ROUTE_KINDS.filter((k) => !['list', 'statuses', 'connection'].includes(k));
+    const perSync = ROUTE_KINDS.filter(
+      (k) => !['list', 'statuses', 'connection', 'events', 'eventTypes'].includes(k),
+    );
     for (const kind of perSync) {
       const res = await answered(request(sim, kind, SIM_OTHER_KEY));
       expect([kind, res]).toEqual([
@@ -200,6 +214,9 @@ describe('auth and methods on every route', () => {
     expect(await allow('GET', `/api/bulk/syncs/${ORDERS}/cancel`)).toEqual([405, 'POST']);
     expect(await allow('GET', `/api/bulk/syncs/${ORDERS}/activate`)).toEqual([405, 'POST']);
     expect(await allow('POST', `/api/connections/${CONN.mysql}`)).toEqual([405, 'GET']);
+    expect(await allow('POST', '/api/events')).toEqual([405, 'GET']);
+    expect(await allow('DELETE', '/api/events_types')).toEqual([405, 'GET']);
+    expect(await allow('GET', '/api/events/x')).toEqual([404, null]);
     expect(await allow('GET', `/api/bulk/syncs/${ORDERS}/schemas`)).toEqual([404, null]);
     expect(await allow('GET', `/api/bulk/syncs/${ORDERS}/executions/a/logs`)).toEqual([404, null]);
   });
@@ -253,6 +270,9 @@ describe('GET /api/bulk/syncs/status (summary)', () => {
       '/api/bulk/syncs',
     );
     expect(ids(await summary(sim, '?all=true'))).toEqual(listed.data.map((s) => s.id));
+    expect(ids(await summary(sim, `?sync_id=${ORDERS}&all=true`))).toEqual(
+      listed.data.map((s) => s.id),
+    );
     expect(ids(await summary(sim, `?active=true&sync_id=${ORDERS}`))).toEqual(
       listed.data.filter((s) => s.active).map((s) => s.id),
     );
@@ -267,16 +287,20 @@ describe('GET /api/bulk/syncs/status (summary)', () => {
     expect(ids(await summary(sim, '?all=true', SIM_OTHER_KEY))).toEqual([ORDERS, SIM_SYNCS.cdc]);
   });
 
-  it('answers 404 for a sync it cannot find and 400 for a bad id or flag', async () => {
+  it('leaves out syncs it cannot find or the key cannot see; 400 for a bad id or flag', async () => {
     const sim = await boot();
     const path = (query: string) => `/api/bulk/syncs/status${query}`;
-    expect(
-      (await get(sim, path(`?sync_id=${CAT.hubspotRedshift}`), { key: SIM_OTHER_KEY })).status,
-    ).toBe(404);
+    const unknown = '5e1a0000-0000-4000-8000-0000000000ff';
+    const asked = `?sync_id=${CAT.hubspotRedshift}&sync_id=${unknown}&sync_id=${ORDERS}`;
+    const seen = await summary(sim, asked, SIM_OTHER_KEY);
+    expect(seen.map((i) => i.sync_id)).toEqual([ORDERS]);
+    expect(await summary(sim, `?sync_id=${unknown}`)).toEqual([]);
     expect((await get(sim, path('?sync_id=nope'))).status).toBe(400);
     expect((await get(sim, path('?all=sure'))).status).toBe(400);
-    expect(sim.calls('statuses')).toBe(3);
+    expect(sim.calls('statuses')).toBe(4);
+    expect(sim.bulkStatusCalls()).toBe(4);
     expect(sim.calls('status')).toBe(0);
+    expect(sim.statusCalls()).toBe(0);
   });
 
   it('follows setStatus overrides, raw strings included', async () => {

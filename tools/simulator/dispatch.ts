@@ -2,6 +2,7 @@ import { actorFor, parseCredential, type Visibility } from './auth.js';
 import { activateSync, cancelSync } from './endpoints/actions.js';
 import { getConnection, getSync, listSyncs } from './endpoints/catalogue.js';
 import type { Call, SimContext } from './endpoints/context.js';
+import { listEvents, listEventTypes } from './endpoints/events.js';
 import { getExecution, listExecutions, startExecution } from './endpoints/executions.js';
 import { getStatus, getStatuses } from './endpoints/status.js';
 import { apiErrorReply, jsonReply, type Reply } from './http-util.js';
@@ -74,6 +75,10 @@ export function answer(
         return activateSync(ctx, call, route.syncId);
       case 'connection':
         return getConnection(ctx, call, route.connectionId);
+      case 'events':
+        return listEvents(ctx, call);
+      case 'eventTypes':
+        return listEventTypes();
     }
   } catch (error) {
     if (error instanceof QueryError) return apiErrorReply(400, error.message, 'bad_request');

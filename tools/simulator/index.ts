@@ -1,6 +1,8 @@
 export type { Visibility } from './auth.js';
 export { SIM_CYCLE } from './cycle.js';
 export { EXECUTIONS_PAGE_SIZE } from './endpoints/executions.js';
+export type { EventOverrides } from './events.js';
+export { EVENT_RETENTION_MS, EVENT_TYPES } from './events.js';
 export type { Fault, FaultTarget, InjectOptions } from './faults.js';
 export { TRUNCATED_BODY } from './faults.js';
 export { IDEMPOTENCY_TTL_MS } from './idempotency.js';
@@ -35,4 +37,6 @@ export {
 } from './special-syncs.js';
 export type { StatusBody } from './sync-definition.js';
 export { HISTORY_LIMIT } from './timeline.js';
+export type { WebhookDelivery, WebhookFault, WebhookOptions } from './webhook.js';
+export { WEBHOOK_RETRIES, webhookSignature } from './webhook.js';
 export type * from './wire-types.js';

@@ -10,6 +10,8 @@
  * - `cancel`: POST /api/bulk/syncs/{id}/cancel
  * - `activate`: POST /api/bulk/syncs/{id}/activate
  * - `connection`: GET /api/connections/{id}
+ * - `events`: GET /api/events (the organization's event log)
+ * - `eventTypes`: GET /api/events_types
  */
 export type RouteKind =
   | 'list'
@@ -21,7 +23,9 @@ export type RouteKind =
   | 'start'
   | 'cancel'
   | 'activate'
-  | 'connection';
+  | 'connection'
+  | 'events'
+  | 'eventTypes';
 
 /** Every route kind, in a stable order. */
 export const ROUTE_KINDS: readonly RouteKind[] = [
@@ -35,6 +39,8 @@ export const ROUTE_KINDS: readonly RouteKind[] = [
   'cancel',
   'activate',
   'connection',
+  'events',
+  'eventTypes',
 ];
 
 /** The routes that change state, and so honour `Idempotency-Key`. */
@@ -42,7 +48,7 @@ export const MUTATING_ROUTES: ReadonlySet<RouteKind> = new Set(['start', 'cancel
 
 /** A matched request. Ids come back decoded and lowercased. */
 export type Route =
-  | { kind: 'list' | 'statuses' }
+  | { kind: 'list' | 'statuses' | 'events' | 'eventTypes' }
   | { kind: SyncRouteKind; syncId: string }
   | { kind: 'execution'; syncId: string; executionId: string }
   | { kind: 'connection'; connectionId: string }
@@ -82,17 +88,30 @@ function wrongMethod(methods: ReadonlyMap<string, unknown>, syncId?: string): Ro
 
 const GET_ONLY = new Map([['GET', true]]);
 
+/** The organization-wide paths under /api that are not about one sync. */
+const ORGANIZATION_PATHS = new Map<string, 'events' | 'eventTypes'>([
+  ['events', 'events'],
+  ['events_types', 'eventTypes'],
+]);
+
 /** Matches a request method and path (without query) to a route. */
 export function matchRoute(method: string, pathname: string): Route {
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
   const parts = path.split('/').slice(1);
   if (parts[0] !== 'api') return { kind: 'unknown' };
+  const organizationKind = ORGANIZATION_PATHS.get(parts[1] ?? '');
+  if (organizationKind !== undefined && parts.length === 2) {
+    if (method !== 'GET') return wrongMethod(GET_ONLY);
+    return { kind: organizationKind };
+  }
   if (parts[1] === 'connections' && parts.length === 3 && parts[2] !== '') {
     if (method !== 'GET') return wrongMethod(GET_ONLY);
     return { kind: 'connection', connectionId: decode(parts[2] ?? '') };
   }
   if (parts[1] !== 'bulk' || parts[2] !== 'syncs') return { kind: 'unknown' };
   const [raw, sub = '', executionRaw, ...rest] = parts.slice(3);
+  // The literal `status` segment is the summary of many syncs, never a sync id (which is a
+  // uuid); it is matched before any per-sync path.
   if (raw === undefined || (raw === 'status' && parts.length === 4)) {
     if (method !== 'GET') return wrongMethod(GET_ONLY);
     return { kind: raw === undefined ? 'list' : 'statuses' };

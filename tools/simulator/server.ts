@@ -5,6 +5,8 @@ import { CATALOGUE_SYNCS } from './catalogue-syncs.js';
 import { CallCounters } from './counters.js';
 import { answer } from './dispatch.js';
 import type { SimContext } from './endpoints/context.js';
+import { currentStatus } from './endpoints/status.js';
+import { EventLog } from './events.js';
 import { type Fault, FaultQueue, statusFaultReply, TRUNCATED_BODY } from './faults.js';
 import {
   apiErrorReply,
@@ -21,16 +23,30 @@ import { matchRoute, type Route, routeKind, routeSyncId } from './routes.js';
 import type { RecordedRequest, Simulator, SimulatorOptions } from './simulator-types.js';
 import { addedSync, type StatusBody, type SyncDefinition } from './sync-definition.js';
 import { BUILT_IN_SYNCS } from './syncs.js';
-import { createSyncState, type SyncState } from './timeline.js';
+import { createSyncState, type SyncState, statusBody } from './timeline.js';
+import { type WebhookOptions, WebhookSender } from './webhook.js';
 
 const BASE = 'http://simulator.invalid';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** How often the event log is caught up while a webhook is set, in real milliseconds. */
+const WEBHOOK_POLL_MS = 250;
 
 function positiveInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) {
     throw new Error(`${name} must be a positive integer, got ${value}`);
   }
   return value;
+}
+
+function checkedWebhook(webhook: WebhookOptions | undefined): WebhookOptions | undefined {
+  if (webhook === undefined) return undefined;
+  if (!URL.canParse(webhook.url)) throw new Error(`webhook url is not a URL: ${webhook.url}`);
+  const { encoding = 'hex' } = webhook;
+  if (encoding !== 'hex' && encoding !== 'base64') {
+    throw new Error(`webhook encoding must be hex or base64, got ${String(encoding)}`);
+  }
+  return { ...webhook };
 }
 
 /** Creates a simulator; call `start()` to listen. */
@@ -48,6 +64,11 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       ? undefined
       : positiveInteger('listPageSize', options.listPageSize);
   const keys = new IdempotencyStore(options.idempotencyKeyLimit ?? 10_000, now);
+  const eventsOrder = options.eventsOrder ?? 'desc';
+  if (eventsOrder !== 'asc' && eventsOrder !== 'desc') {
+    throw new Error(`eventsOrder must be asc or desc, got ${String(eventsOrder)}`);
+  }
+  const eventLogSize = positiveInteger('eventLogSize', options.eventLogSize ?? 10_000);
 
   const stateOf = (def: SyncDefinition): SyncState => {
     const { createdAt, updatedAt, pausedAt } = catalogueTimes(def.entry, startedAt);
@@ -63,7 +84,36 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const timers = new Set<ReturnType<typeof setTimeout>>();
   let requests: RecordedRequest[] = [];
   let url: string | undefined;
-  const ctx: SimContext = { startedAt, now, syncs, overrides, listPageSize };
+  const webhook = new WebhookSender(now, checkedWebhook(options.webhook));
+  const events = new EventLog({
+    now,
+    startedAt,
+    syncs,
+    overrides,
+    statusOf: (sync) => currentStatus(ctx, sync),
+    limit: eventLogSize,
+    onRecord: (event) => webhook.send(event),
+  });
+  const ctx: SimContext = { startedAt, now, syncs, overrides, listPageSize, events, eventsOrder };
+
+  // Events are recorded when something looks; with a webhook set, something looks often, so
+  // deliveries follow the clock. Only while listening, and never with the log's errors thrown.
+  let poll: ReturnType<typeof setInterval> | undefined;
+  const pollEvents = (): void => {
+    const wanted = server.listening && webhook.target !== undefined;
+    if (wanted && poll === undefined) {
+      poll = setInterval(() => {
+        try {
+          events.catchUpAll();
+        } catch (error) {
+          process.stderr.write(`simulator: recording events failed: ${String(error)}\n`);
+        }
+      }, WEBHOOK_POLL_MS);
+    } else if (!wanted && poll !== undefined) {
+      clearInterval(poll);
+      poll = undefined;
+    }
+  };
 
   const later = (ms: number, action: () => void): void => {
     const timer = setTimeout(() => {
@@ -208,11 +258,15 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       const address = server.address();
       const port = typeof address === 'object' && address !== null ? address.port : 0;
       url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      pollEvents();
       return url;
     },
     async close() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
+      if (poll !== undefined) clearInterval(poll);
+      poll = undefined;
+      await webhook.stop();
       if (!server.listening) return;
       const closed = new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -228,18 +282,29 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     advance(ms) {
       skew += ms;
     },
-    setStatus(syncId, statusBody) {
-      overrides.set(knownSync(syncId), statusBody);
+    setStatus(syncId, body) {
+      const id = knownSync(syncId);
+      const sync = syncs.get(id);
+      if (sync !== undefined) events.replaceBody(sync, body);
+      overrides.set(id, body);
     },
     clearStatus(syncId) {
-      overrides.delete(syncId.toLowerCase());
+      const id = syncId.toLowerCase();
+      const sync = syncs.get(id);
+      if (sync !== undefined && overrides.has(id)) {
+        events.replaceBody(sync, statusBody(sync, startedAt, now()));
+      }
+      overrides.delete(id);
     },
-    addSync(syncId, statusBody, { keys: syncKeys = [], name, active = true } = {}) {
+    addSync(syncId, body, { keys: syncKeys = [], name, active = true } = {}) {
       const id = syncId.toLowerCase();
       if (!UUID.test(id)) throw new Error(`sync id must be a uuid, got ${syncId}`);
-      const def = addedSync(id, statusBody, { name: name ?? `Sync ${id}`, active });
+      const def = addedSync(id, body, { name: name ?? `Sync ${id}`, active });
       const at = now();
+      // A replaced sync's changes so far are recorded under its old self.
+      events.catchUp(id);
       syncs.set(id, createSyncState(def, startedAt, { createdAt: at, updatedAt: at }, at));
+      events.watchFrom(id, at);
       for (const key of syncKeys) {
         const visibility: Visibility = credentials.get(key) ?? new Set<string>();
         if (visibility !== 'all') visibility.add(id);
@@ -257,9 +322,37 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     },
     clearFaults() {
       faults.clear();
+      webhook.clearFaults();
     },
     statusCalls(syncId) {
       return counters.get('status', syncId);
+    },
+    bulkStatusCalls() {
+      return counters.get('statuses');
+    },
+    eventsCalls() {
+      return counters.get('events');
+    },
+    events() {
+      return events.all();
+    },
+    emitEvent(syncId, type, eventOverrides) {
+      const sync = syncs.get(knownSync(syncId));
+      if (sync === undefined) throw new Error(`unknown sync ${syncId}`);
+      return events.emit(sync, type, eventOverrides);
+    },
+    setWebhook(target) {
+      webhook.set(checkedWebhook(target));
+      pollEvents();
+    },
+    webhookDeliveries() {
+      return webhook.deliveries();
+    },
+    injectWebhook(fault, { times } = {}) {
+      webhook.inject(fault, times);
+    },
+    webhooksSettled() {
+      return webhook.settled();
     },
     calls(route, id) {
       return counters.get(route, id);

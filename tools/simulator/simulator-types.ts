@@ -1,6 +1,9 @@
+import type { EventOverrides } from './events.js';
 import type { Fault, InjectOptions } from './faults.js';
 import type { RouteKind } from './routes.js';
 import type { StatusBody } from './sync-definition.js';
+import type { WebhookDelivery, WebhookFault, WebhookOptions } from './webhook.js';
+import type { PolytomicEvent } from './wire-types.js';
 
 /** Options of `createSimulator`. */
 export interface SimulatorOptions {
@@ -25,6 +28,20 @@ export interface SimulatorOptions {
    * @default 10000
    */
   idempotencyKeyLimit?: number;
+  /**
+   * Order of `GET /api/events`, which Polytomic does not document: `desc` is newest first
+   * (`limit` then keeps the newest), `asc` oldest first.
+   * @default 'desc'
+   */
+  eventsOrder?: 'asc' | 'desc';
+  /** How many events the log keeps at most, besides the 48 hours of retention. @default 10000 */
+  eventLogSize?: number;
+  /**
+   * The organization's webhook: every new event is POSTed to `url`, signed with `secret`
+   * (see webhook.ts for what is guessed). Also settable with `setWebhook`.
+   * @default undefined (no deliveries)
+   */
+  webhook?: WebhookOptions;
 }
 
 /** One request as the simulator received it. */
@@ -76,9 +93,13 @@ export interface Simulator {
   setNow(now: () => number): void;
   /** Moves the clock forward by `ms`. */
   advance(ms: number): void;
-  /** Answers status calls for a known sync with this fixed body (a string is sent as-is). */
+  /**
+   * Answers status calls for a known sync with this fixed body (a string is sent as-is), and
+   * records the events the change from the previous body announces (transitions.ts,
+   * `bodyTransitions`). While the body stands the sync's own runs record no events.
+   */
   setStatus(syncId: string, body: StatusBody): void;
-  /** Goes back to the sync's own status. */
+  /** Goes back to the sync's own status, recording the events of that change like `setStatus`. */
   clearStatus(syncId: string): void;
   /**
    * Registers (or replaces) a sync with a fixed status body, a default catalogue entry
@@ -89,12 +110,36 @@ export interface Simulator {
   addKey(credential: string, syncIds: readonly string[] | 'all'): void;
   /** Queues a fault; see `Fault`. */
   inject(fault: Fault, options?: InjectOptions): void;
+  /** Drops every queued fault, webhook faults included. */
   clearFaults(): void;
   /**
    * Number of `GET …/status` requests received, optionally for one sync: exact whatever the log
    * keeps, per sync for the first 100,000 distinct ids asked for.
    */
   statusCalls(syncId?: string): number;
+  /** Number of `GET /api/bulk/syncs/status` (summary) requests received; not in `statusCalls`. */
+  bulkStatusCalls(): number;
+  /** Number of `GET /api/events` requests received (`events_types` is `calls('eventTypes')`). */
+  eventsCalls(): number;
+  /**
+   * The event log, oldest first, whatever the key (48 hours and `eventLogSize` at most). Reading
+   * it records what changed since it was last looked at, as a `GET /api/events` does.
+   */
+  events(): readonly PolytomicEvent[];
+  /**
+   * Records an event of any `type` (known or not) about a known sync, now: the payload names the
+   * sync, its connections and its current (else last) execution, then `overrides` apply. It is
+   * delivered to the webhook like any other. Returns it.
+   */
+  emitEvent(syncId: string, type: string, overrides?: EventOverrides): PolytomicEvent;
+  /** Sets the webhook (`undefined` removes it); deliveries under way go on. */
+  setWebhook(webhook: WebhookOptions | undefined): void;
+  /** Every delivery attempt so far, oldest first. */
+  webhookDeliveries(): readonly WebhookDelivery[];
+  /** Queues a fault for the next `times` delivery attempts (all of them when absent). */
+  injectWebhook(fault: WebhookFault, options?: { times?: number }): void;
+  /** Resolves when no delivery is under way, retries included. */
+  webhooksSettled(): Promise<void>;
   /**
    * Number of requests received: in all (unknown paths included), of one route kind, or of one
    * route kind for one id (the sync id; the connection id for `connection`). Exact whatever the

@@ -37,6 +37,11 @@ export interface SyncDefinition {
   /** CDC ingestion health, kept when the status is computed from runs. */
   ingestion?(startedAt: number, now: number): BulkSyncIngestionStatus;
   manual: ManualPlan;
+  /**
+   * Whether its own runs never change (an `addSync` body): the event log then skips it until
+   * the API starts, cancels, pauses or resumes something on it.
+   */
+  fixed?: boolean;
 }
 
 /** What a run started on an `addSync` sync syncs. */
@@ -89,5 +94,6 @@ export function addedSync(
       return fixedSource(runs.map(constantRun), () => (Number.isNaN(next) ? null : next));
     },
     manual: ADDED_SYNC_MANUAL,
+    fixed: true,
   };
 }

@@ -326,3 +326,55 @@ export interface ConnectionResponse {
   updated_at: string;
   updated_by: OutputActor;
 }
+
+/**
+ * The ten `type` strings of Polytomic events (docs/polytomic-events.md §1.2). Mind the bulk
+ * `completed_with_error` (singular) against the model-sync `completed_with_errors`.
+ */
+export type PolytomicEventType =
+  | 'sync.running'
+  | 'sync.failed'
+  | 'sync.canceled'
+  | 'sync.completed'
+  | 'sync.completed_with_errors'
+  | 'bulk_sync.running'
+  | 'bulk_sync.completed'
+  | 'bulk_sync.canceled'
+  | 'bulk_sync.failed'
+  | 'bulk_sync.completed_with_error';
+
+/**
+ * `EventingBulkSync*Event`: the payload of a `bulk_sync.*` event (§1.3). No field is required
+ * upstream; `trigger_source` comes with completed, completed_with_error and failed, `error` with
+ * failed. No status, counts or timestamps: a client fetches the execution for those.
+ */
+export interface BulkSyncEventPayload {
+  sync_id: string;
+  execution_id: string;
+  organization_id: string;
+  source_connection_id: string;
+  destination_connection_id: string;
+  sync_name: string;
+  trigger_source?: string;
+  error?: string;
+}
+
+/** `Event` in the SDK: one entry of GET /api/events, and the body of a webhook delivery. */
+export interface PolytomicEvent {
+  id: string;
+  organization_id: string;
+  type: OpenEnum<PolytomicEventType>;
+  /** RFC 3339 with milliseconds, e.g. `2026-11-29T10:00:02.000Z`. */
+  created_at: string;
+  event: BulkSyncEventPayload;
+}
+
+/** `EventsEnvelope`: body of GET /api/events (`null` when nothing matches). */
+export interface EventsEnvelope {
+  data: PolytomicEvent[] | null;
+}
+
+/** `EventTypesEnvelope`: body of GET /api/events_types. */
+export interface EventTypesEnvelope {
+  data: PolytomicEventType[] | null;
+}

@@ -1,4 +1,5 @@
 import { canSee, type Visibility } from '../auth.js';
+import type { EventLog } from '../events.js';
 import { apiErrorReply, type Reply } from '../http-util.js';
 import type { StatusBody } from '../sync-definition.js';
 import type { SyncState } from '../timeline.js';
@@ -12,6 +13,9 @@ export interface SimContext {
   readonly overrides: ReadonlyMap<string, StatusBody>;
   /** Page size of the sync list; undefined: one page without `pagination`. */
   readonly listPageSize: number | undefined;
+  readonly events: EventLog;
+  /** Order of GET /api/events: `desc` is newest first. */
+  readonly eventsOrder: 'asc' | 'desc';
 }
 
 /** One authenticated request, as the endpoints see it. */
