@@ -121,6 +121,35 @@ await describeWithRedis('replicas sharing Redis', (gate) => {
     expect(through.map(countIn)).toEqual([0, 1, 2, 3, 4]);
   });
 
+  it('two replicas with subscribers of one credential run one event watcher between them', async () => {
+    const set = await startReplicas(2, { env: { POLYTOMIC_EVENTS: 'poll' } });
+    expectCleanStop(set, gate.url, { drop: true });
+    const { sim, replicas, clock } = set;
+    const ids = [randomUUID(), randomUUID()];
+    for (const id of ids) sim.addSync(id, envelope({ status: 'completed' }));
+    const subscribers = ids.flatMap((id) => spread(replicas, id, 1));
+    await until(() => subscribers.every(({ w }) => w.events.length === 1));
+    await clock.runUntil(
+      async () =>
+        (
+          await Promise.all(
+            replicas.map((r) => r.metric('gateway_event_watchers{state="healthy"}')),
+          )
+        ).reduce((a, b) => a + b, 0) === 1,
+      3000,
+    );
+    const before = sim.eventsCalls();
+    await clock.run(WINDOW_MS);
+    // One watcher reads once per interval (POLL_MS here): two would read twice as often.
+    const calls = sim.eventsCalls() - before;
+    expect(calls).toBeLessThanOrEqual(MAX_POLLS);
+    expect(calls).toBeGreaterThanOrEqual(MIN_POLLS);
+    const leading = await Promise.all(
+      replicas.map((r) => r.metric('gateway_event_watchers{state="healthy"}')),
+    );
+    expect([...leading].sort()).toEqual([0, 1]);
+  });
+
   it('when the polling replica stops, another takes over within two lease periods', async () => {
     const set = await begin(3);
     const { sim, replicas, clock } = set;

@@ -109,6 +109,8 @@ interface Credential {
   watcher: EventWatcher | undefined;
   withdraw: () => void;
   sweep: unknown;
+  /** One function per credential: the timer of one loop, not a new closure per round. */
+  runSweep: () => void;
 }
 
 export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
@@ -143,6 +145,7 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
       watcher: undefined,
       withdraw: () => {},
       sweep: undefined,
+      runSweep: () => void sweep(credential),
     };
     credentials.set(hash, credential);
     if (events) {
@@ -210,7 +213,7 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
   function scheduleSweep(credential: Credential) {
     // A little before the pollers' own safety polls, which each check that finds nothing new
     // puts off again.
-    credential.sweep = scheduler.setTimeout(() => void sweep(credential), safetyMs() * 0.9);
+    credential.sweep = scheduler.setTimeout(credential.runSweep, safetyMs() * 0.9);
   }
 
   async function sweep(credential: Credential) {
