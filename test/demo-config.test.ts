@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/observability/logger.js';
-import { demoEnv } from '../tools/demo-config.js';
+import { DEMO_WEBHOOK_SECRET, demoEnv } from '../tools/demo-config.js';
 import { SIM_KEY, SIM_SYNCS } from '../tools/simulator/index.js';
 import { leftover } from './utils/leftovers.js';
 import { captureLogs, startSimulator } from './utils/test-app.js';
+import { until } from './utils/wait.js';
 
 // The gateway `npm run demo` starts (tools/demo.ts loads demoEnv), called by a frontend dev
 // server on this machine: Vite's http://localhost:5173.
@@ -97,4 +98,32 @@ describe("the demo's CORS", () => {
       ]);
     });
   }
+});
+
+describe("the demo's webhook", () => {
+  it("accepts the simulator's signed events: a sync that starts is polled at once", async () => {
+    const { sim, config, app } = await startDemoGateway();
+    expect(config.events.mode).toBe('webhook');
+    const url = await app.start();
+    sim.setWebhook({ url: `${url}/webhooks/polytomic`, secret: DEMO_WEBHOOK_SECRET });
+    const before = sim.statusCalls(SIM_SYNCS.idle);
+    // Someone watches the idle sync; then Polytomic says it started.
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({
+        query: 'subscription ($id: ID!) { bulkSync(id: $id) { id } }',
+        variables: { id: SIM_SYNCS.idle },
+      }),
+    });
+    const reader = response.body?.getReader();
+    await until(() => sim.statusCalls(SIM_SYNCS.idle) === before + 1);
+    sim.emitEvent(SIM_SYNCS.idle, 'bulk_sync.running');
+    await sim.webhooksSettled();
+    expect(sim.webhookDeliveries().map((d) => [d.eventType, d.status])).toEqual([
+      ['bulk_sync.running', 202],
+    ]);
+    await until(() => sim.statusCalls(SIM_SYNCS.idle) === before + 2);
+    await reader?.cancel();
+  });
 });

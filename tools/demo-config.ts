@@ -7,6 +7,9 @@ import { SIM_KEY } from './simulator/index.js';
  */
 export const DEMO_CORS_ORIGINS = 'http://localhost:*,http://127.0.0.1:*,http://[::1]:*';
 
+/** The secret the demo's simulator signs its webhook with, and the gateway checks. */
+export const DEMO_WEBHOOK_SECRET = 'demo-webhook-secret';
+
 /**
  * The demo gateway's environment: `env` (the demo's own) over a few defaults, then what the demo
  * must have: the simulator at `simulatorUrl` with its key as the service credential, GraphiQL,
@@ -20,6 +23,10 @@ export function demoEnv(
     LOG_LEVEL: 'warn',
     // A frontend dev server on this machine may call the demo; CORS_ORIGINS replaces the list.
     CORS_ORIGINS: DEMO_CORS_ORIGINS,
+    // The simulator posts each event to the gateway's webhook, as Polytomic would: a sync that
+    // starts is on the board within a poll's round trip.
+    POLYTOMIC_EVENTS: 'webhook',
+    POLYTOMIC_WEBHOOK_SECRET: DEMO_WEBHOOK_SECRET,
     ...env,
     POLYTOMIC_BASE_URL: simulatorUrl,
     POLYTOMIC_API_KEY: SIM_KEY,

@@ -54,6 +54,10 @@ async function main() {
     await simulator.close();
     throw listenError(error, config) ?? error;
   });
+  const { webhookSecret } = config.events;
+  if (config.events.mode === 'webhook' && webhookSecret) {
+    simulator.setWebhook({ url: `${url}/webhooks/polytomic`, secret: webhookSecret });
+  }
   const curlBody = JSON.stringify({ query: QUERY.replace(/\s+/g, ' ') });
   const startBody = JSON.stringify({ query: START });
   process.stdout.write(
