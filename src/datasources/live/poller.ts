@@ -85,7 +85,10 @@ export function startPoller(options: PollerOptions): Poller {
   let reason: CallReason = 'query';
   let dueAt = 0;
   let idle = false;
+  let lastStatus: Snapshot['status'] | undefined;
   let lastEventPoll = Number.NEGATIVE_INFINITY;
+  // An event came while a poll was in flight (whose answer may predate it): poll again after.
+  let eventAgain: 'event' | 'webhook' | undefined;
   const eventsWatched = options.eventsWatched ?? (() => false);
 
   const arm = (ms: number) => {
@@ -116,6 +119,7 @@ export function startPoller(options: PollerOptions): Poller {
     const delay = nextPollDelay(status, current, now());
     const busy = now() < busyUntil || delay <= cadence.intervalMs;
     idle = !isInProgress(status);
+    lastStatus = status;
     reason = busy ? 'busy' : eventsWatched() ? 'safety' : 'idle';
     schedule(now() < busyUntil ? Math.min(delay, cadence.intervalMs) : delay);
   };
@@ -155,7 +159,12 @@ export function startPoller(options: PollerOptions): Poller {
         // backoff, and the action it carried must not be polled for again after recovery.
         if (again) {
           again = false;
+          eventAgain = undefined;
           pollNow();
+        } else if (eventAgain) {
+          const why = eventAgain;
+          eventAgain = undefined;
+          pollSoon(why);
         }
       });
   }
@@ -177,14 +186,14 @@ export function startPoller(options: PollerOptions): Poller {
   function pollSoon(why: 'event' | 'webhook') {
     // While backing off the backoff stands; a poll in flight may predate the change: once more.
     if (stopped || failures > 0) return;
-    const at = Math.max(now(), lastEventPoll + EVENT_POLL_SPACING_MS);
-    // A poll already due by then serves the event.
-    if (polling ? again : dueAt <= at) return;
-    lastEventPoll = at;
     if (polling) {
-      again = true;
+      eventAgain ??= why;
       return;
     }
+    const at = Math.max(now(), lastEventPoll + EVENT_POLL_SPACING_MS);
+    // A poll already due by then serves the event.
+    if (dueAt <= at) return;
+    lastEventPoll = at;
     reason = why;
     arm(at - now());
   }
@@ -198,7 +207,9 @@ export function startPoller(options: PollerOptions): Poller {
     pollNow,
     pollSoon,
     checked() {
-      if (!stopped && idle && !polling && failures === 0) schedule(cadenceNow().idleIntervalMs);
+      // Put off as far as the last status allows: a scheduled start still gets its poll.
+      if (stopped || !idle || polling || failures > 0 || !lastStatus) return;
+      schedule(nextPollDelay(lastStatus, cadenceNow(), now()));
     },
     isIdle: () => idle && failures === 0,
     cadenceChanged() {

@@ -153,6 +153,47 @@ describe('poller moved by events', () => {
     }
   });
 
+  it('an event during a poll in flight polls once after it, unforced', async () => {
+    const scheduler = createManualScheduler();
+    const { store, calls } = heldStore();
+    const published: LiveEvent[] = [];
+    let clock = 5_000_000;
+    const poller = startPoller({
+      syncId: 'sync-a',
+      authorization: 'Bearer one',
+      store,
+      cadence: SAFE,
+      scheduler,
+      publish: (event) => published.push(event),
+      log: createLogger('silent'),
+      eventsWatched: () => true,
+      now: () => clock,
+    });
+    try {
+      calls[0]?.settle(idle);
+      await until(() => scheduler.pending().length === 1);
+      poller.pollSoon('event');
+      scheduler.advance(0);
+      expect(calls).toHaveLength(2);
+      // Another event while that poll is in flight: its answer may predate the event.
+      poller.pollSoon('webhook');
+      poller.pollSoon('event');
+      expect(calls).toHaveLength(2);
+      calls[1]?.settle(idle);
+      await until(() => scheduler.pending().some((timer) => timer.ms === 500));
+      clock += 500;
+      scheduler.advance(500);
+      expect(calls).toHaveLength(3);
+      calls[2]?.settle(idle);
+      await until(() => scheduler.pending().length === 1);
+      expect(calls).toHaveLength(3);
+      // Nothing changed: only the first status was published (an event forces nothing).
+      expect(published).toHaveLength(1);
+    } finally {
+      poller.stop();
+    }
+  });
+
   it('a summary that shows the sync unchanged puts its safety poll off again', async () => {
     const p = started({ value: true });
     try {
