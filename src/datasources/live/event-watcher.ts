@@ -30,6 +30,8 @@ export interface EventWatcherOptions {
   onEvents: (events: SyncEvent[]) => void;
   /** Told when reads start or stop succeeding. */
   onHealth: (healthy: boolean) => void;
+  /** Told after each read whether it succeeded (other replicas learn the watcher's health). */
+  onRead?: (healthy: boolean) => void;
   /** @default Date.now */
   now?: () => number;
 }
@@ -106,6 +108,7 @@ export function startEventWatcher(options: EventWatcherOptions): EventWatcher {
           options.onHealth(true);
         }
         if (fresh.length > 0) options.onEvents(fresh);
+        options.onRead?.(true);
         schedule(intervalMs);
       },
       (error: unknown) => {
@@ -119,6 +122,7 @@ export function startEventWatcher(options: EventWatcherOptions): EventWatcher {
           healthy = false;
           options.onHealth(false);
         }
+        options.onRead?.(false);
         const retryAfter = error instanceof PolytomicError ? error.retryAfterMs : undefined;
         schedule(backoffDelay(failures, { ...cadence, intervalMs }, retryAfter));
       },

@@ -22,10 +22,15 @@ export interface FanOut {
 }
 
 /**
- * What a hint says besides its sync: nothing (an action: poll now, re-read the sync), or that
- * an event (of the credential with this hash) or a webhook says the sync changed: poll soon.
+ * What a hint says besides its sync: nothing (an action: poll now, re-read the sync), that an
+ * event (of the credential with this hash) or a webhook says the sync changed (poll soon), or,
+ * after each read of the replica leading a credential's event watcher, whether it reads well
+ * (the sync id is then empty).
  */
-export type Hint = { kind: 'event'; credential: string; createdAt: number } | { kind: 'webhook' };
+export type Hint =
+  | { kind: 'event'; credential: string; createdAt: number }
+  | { kind: 'webhook' }
+  | { kind: 'events-health'; credential: string; healthy: boolean };
 
 export function createLocalFanOut(): FanOut {
   const topics = new Map<string, Set<(event: LiveEvent) => void>>();

@@ -106,6 +106,8 @@ interface Credential {
   entries: Set<Entry>;
   /** Its event watcher reads successfully (on the replica that leads it). */
   healthy: boolean;
+  /** Until when another replica's watcher of this credential is known to read well. */
+  healthyElsewhereUntil: number;
   watcher: EventWatcher | undefined;
   withdraw: () => void;
   sweep: unknown;
@@ -142,6 +144,7 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
       authorization,
       entries: new Set(),
       healthy: false,
+      healthyElsewhereUntil: 0,
       watcher: undefined,
       withdraw: () => {},
       sweep: undefined,
@@ -164,6 +167,8 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
               for (const event of found) eventFor(credential, event);
             },
             onHealth: (healthy) => setHealth(credential, healthy),
+            onRead: (healthy) =>
+              fanOut.hint?.('', { kind: 'events-health', credential: hash, healthy }),
           });
         },
         () => {
@@ -182,14 +187,35 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
   }
 
   function setHealth(credential: Credential, healthy: boolean) {
+    const was = watched(credential);
     credential.healthy = healthy;
     options.onWatcherHealth?.(
       healthy ? { from: 'failing', to: 'healthy' } : { from: 'healthy', to: 'failing' },
     );
+    watchedChanged(credential, was);
+  }
+
+  /** Whether events are watched for `credential`: here, or by the replica leading its watcher. */
+  const watched = (credential: Credential) =>
+    credential.healthy || Date.now() < credential.healthyElsewhereUntil;
+
+  /** Safety checks run while events are watched; when they stop, idle syncs poll again. */
+  function watchedChanged(credential: Credential, was: boolean) {
+    const is = watched(credential);
+    if (is === was) return;
     scheduler.clearTimeout(credential.sweep);
     credential.sweep = undefined;
-    if (healthy) scheduleSweep(credential);
+    if (is) scheduleSweep(credential);
     else for (const entry of credential.entries) entry.poller?.cadenceChanged();
+  }
+
+  /** Another replica's watcher read (or failed to): trusted for three of its intervals. */
+  function healthElsewhere(hash: string, healthy: boolean) {
+    const credential = credentials.get(hash);
+    if (!credential || !events || credential.watcher) return;
+    const was = watched(credential);
+    credential.healthyElsewhereUntil = healthy ? Date.now() + events.intervalMs * 3 : 0;
+    watchedChanged(credential, was);
   }
 
   /** An event of the credential's log: its sync's poller (here or on another replica) polls soon. */
@@ -217,7 +243,7 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
   }
 
   async function sweep(credential: Credential) {
-    if (!events || credentials.get(credential.hash) !== credential || !credential.healthy) return;
+    if (!events || credentials.get(credential.hash) !== credential || !watched(credential)) return;
     const idle = [...credential.entries].filter((entry) => entry.poller?.isIdle());
     for (let start = 0; start < idle.length; start += SUMMARY_CHUNK) {
       const chunk = idle.slice(start, start + SUMMARY_CHUNK);
@@ -240,7 +266,7 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
         // The pollers' own safety polls stand in for a check that failed.
       }
     }
-    if (credentials.get(credential.hash) === credential && credential.healthy) {
+    if (credentials.get(credential.hash) === credential && watched(credential)) {
       scheduleSweep(credential);
     }
   }
@@ -288,7 +314,7 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
             }
             fanOut.publish(key, event);
           },
-          eventsWatched: () => credential.healthy,
+          eventsWatched: () => watched(credential),
           unchanged: (event) => fanOut.keep?.(key, event),
           ...(onPoll && { onPoll }),
         });
@@ -318,6 +344,10 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
     }
   };
   fanOut.onHint?.((syncId, hint) => {
+    if (hint?.kind === 'events-health') {
+      healthElsewhere(hint.credential, hint.healthy);
+      return;
+    }
     if (hint?.kind === 'event') {
       pollSoonHere(syncId, 'event', hint.credential);
       return;

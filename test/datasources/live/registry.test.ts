@@ -1,13 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { watchSyncs } from '../../../src/datasources/live/channel.js';
 import type { LiveEvent } from '../../../src/datasources/live/events.js';
-import { createLocalFanOut } from '../../../src/datasources/live/fan-out.js';
+import {
+  createLocalFanOut,
+  type FanOut,
+  type Hint,
+} from '../../../src/datasources/live/fan-out.js';
+import type { Leadership } from '../../../src/datasources/live/leadership.js';
 import {
   createLiveRegistry,
   LiveCapacityError,
   type LiveRegistry,
   type Watcher,
 } from '../../../src/datasources/live/registry.js';
+import type { PolytomicClient } from '../../../src/datasources/polytomic/client.js';
 import { UpstreamHttpError } from '../../../src/datasources/polytomic/errors.js';
 import type { SyncStatus } from '../../../src/datasources/polytomic/types.js';
 import type { StatusStore } from '../../../src/datasources/status-store.js';
@@ -351,5 +357,65 @@ describe('local fan-out', () => {
     offB();
     fanOut.publish('t', { syncId: '3', snapshot: snap(0) });
     expect(got).toEqual(['a:1', 'b:1', 'b:2']);
+  });
+});
+
+describe('event watcher health from another replica', () => {
+  it("trusts the leading replica's reads: idle syncs here wait the safety period, and stop when it fails", async () => {
+    const scheduler = createManualScheduler();
+    const { store, answers } = fakeStore();
+    answers.set(A, EMPTY_STATUS);
+    const local = createLocalFanOut();
+    let deliver: ((syncId: string, hint?: Hint) => void) | undefined;
+    const published: Hint[] = [];
+    const fanOut: FanOut = {
+      ...local,
+      hint: (_syncId, hint) => {
+        if (hint) published.push(hint);
+      },
+      onHint: (listener) => {
+        deliver = listener;
+      },
+    };
+    // Another replica leads the credential's event watcher; this one leads the sync's poll.
+    const leadership: Leadership = {
+      campaign: (key, onElected, onDeposed) => {
+        if (!key.startsWith('events:')) onElected();
+        return onDeposed;
+      },
+    };
+    const client = { listEvents: async () => [] } as unknown as PolytomicClient;
+    const registry = createLiveRegistry({
+      store,
+      hashCredential: (authorization) => `h(${authorization})`,
+      cadence: { ...CADENCE, safetyIntervalMs: 300_000 },
+      log: createLogger('silent'),
+      scheduler,
+      fanOut,
+      leadership,
+      maxPollers: 10,
+      events: { client, intervalMs: 2000 },
+    });
+    try {
+      const unwatch = registry.watch(A, KEY, recorder());
+      await until(() => scheduler.pending().length === 1);
+      expect(scheduler.pending()[0]?.ms).toBeLessThan(32_000);
+      // The leading replica's watcher reads well: this replica's bulk checks start, and the
+      // sync's next poll waits the safety period.
+      deliver?.('', { kind: 'events-health', credential: `h(${KEY})`, healthy: true });
+      expect(scheduler.pending().map((timer) => timer.ms)).toContain(270_000);
+      scheduler.advance(32_000);
+      await until(() => scheduler.pending().length === 2 && scheduler.busy() === 0);
+      const delays = scheduler.pending().map((timer) => timer.ms);
+      expect(delays.filter((ms) => ms >= 300_000)).toHaveLength(1);
+      // Its watcher fails: the sync is polled within one idle period, the bulk check stops.
+      deliver?.('', { kind: 'events-health', credential: `h(${KEY})`, healthy: false });
+      expect(scheduler.pending().map((timer) => timer.ms)).toHaveLength(1);
+      expect(scheduler.pending()[0]?.ms).toBeLessThanOrEqual(30_000);
+      expect(published).toEqual([]);
+      unwatch();
+    } finally {
+      registry.close();
+    }
   });
 });
