@@ -16,6 +16,7 @@ const STARTS = 50;
 const START_EVERY_MS = 300;
 const WINDOW_MS = Number(process.env['BENCH_EVENTS_WINDOW_MS'] ?? 60_000);
 const SECRET = 'bench-webhook-secret';
+const SETTLE_MS = Number(process.env['BENCH_EVENTS_SETTLE_MS'] ?? 35_000);
 
 interface Row {
   label: string;
@@ -90,25 +91,49 @@ async function runRow(row: Row) {
   let gateway: ProbedGateway | undefined;
   const subscribers = { close: async () => {} };
   try {
-    gateway = await startProbedGateway({
-      LOG_LEVEL: 'warn',
-      POLYTOMIC_BASE_URL: url,
-      POLYTOMIC_API_KEY: 'bench_key',
-      MAX_POLLERS: String(SYNCS + 100),
-      WS_MAX_CONNECTIONS: String(CONNECTIONS + 100),
-      ...row.env,
-    });
+    gateway = await startProbedGateway(
+      {
+        LOG_LEVEL: 'warn',
+        POLYTOMIC_BASE_URL: url,
+        POLYTOMIC_API_KEY: 'bench_key',
+        MAX_POLLERS: String(SYNCS + 100),
+        WS_MAX_CONNECTIONS: String(CONNECTIONS + 100),
+        ...row.env,
+      },
+      row.gateway,
+    );
     const gatewayUrl = `http://127.0.0.1:${gateway.port}`;
     if (row.webhook) sim.setWebhook({ url: `${gatewayUrl}/webhooks/polytomic`, secret: SECRET });
     const group = startSubscribers(gateway.port, ids, SYNCS, CONNECTIONS);
     subscribers.close = () => group.close();
     await group.open();
-    // Let the first looks settle into their cadence before counting.
-    await new Promise((resolve) => setTimeout(resolve, 5000));
+    // Counting starts in the steady state: syncs whose first look came before the event
+    // watcher's first read waited one idle period (30 s) before their first safety wait.
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
     const from = now();
     await new Promise((resolve) => setTimeout(resolve, WINDOW_MS));
     const window = sim.requests.filter((r) => r.at >= from && r.at < from + WINDOW_MS);
+    if (process.env['BENCH_EVENTS_DEBUG']) {
+      const metrics = await (await fetch(`${gatewayUrl}/metrics`)).text();
+      console.log(
+        metrics
+          .split('\n')
+          .filter(
+            (l) =>
+              l.startsWith('polytomic_upstream_calls_by_reason') ||
+              l.startsWith('gateway_webhooks') ||
+              l.startsWith('gateway_event_watchers'),
+          )
+          .join('\n'),
+      );
+      console.log(
+        window
+          .filter((r) => r.route === 'status')
+          .map((r) => `${Math.round(r.at - from)} ${r.syncId}`)
+          .join('\n'),
+      );
+    }
     const perMinute = (route?: string) =>
       ((route ? window.filter((r) => r.route === route) : window).length * 60_000) / WINDOW_MS;
     const calls = {
@@ -157,9 +182,11 @@ async function runRow(row: Row) {
   }
 }
 
+// BENCH_EVENTS_ROWS=webhook,before runs only the rows whose label holds one of these words.
+const only = process.env['BENCH_EVENTS_ROWS']?.split(',');
 const results: Record<string, unknown> = {};
 const lines: string[] = [];
-for (const row of rows) {
+for (const row of rows.filter((r) => !only || only.some((word) => r.label.includes(word)))) {
   const { calls, latencies, afterDelivery } = await runRow(row);
   const besides = calls.all - calls.events;
   const ms = (v: number) => `${Math.round(v)}`;

@@ -24,11 +24,14 @@ export interface ProbedGateway {
 }
 
 /**
- * Starts `GATEWAY_SCRIPT` on a free port of 127.0.0.1 with `env` and resolves once /ready
+ * Starts `script` (default `GATEWAY_SCRIPT`) on a free port of 127.0.0.1 with `env` and resolves once /ready
  * answers. A free port rather than a fixed one: a test run or another benchmark on the same
  * machine may hold any fixed one.
  */
-export async function startProbedGateway(env: Record<string, string>): Promise<ProbedGateway> {
+export async function startProbedGateway(
+  env: Record<string, string>,
+  script = GATEWAY_SCRIPT,
+): Promise<ProbedGateway> {
   const port = await freePort();
   // One reading at a time: each waits for the next line with its prefix.
   const waiting = new Map<string, (rest: string) => void>();
@@ -40,7 +43,7 @@ export async function startProbedGateway(env: Record<string, string>): Promise<P
     answer(line.slice(space + 1));
   };
   const child = await startProcess(
-    GATEWAY_SCRIPT,
+    script,
     { ...env, PORT: port, HOST: '127.0.0.1' },
     /(?:)/,
     ['--expose-gc', '--import', PRELOAD],
