@@ -111,6 +111,23 @@ describe('events move the pollers', () => {
     expect(live.scheduler.pending().some((timer) => timer.ms < EVENTS_INTERVAL_MS * 1.1)).toBe(
       true,
     );
+
+    // An event whose poll finds nothing new caused no push: a later change is not timed as its.
+    const quiet = ids[5] as string;
+    t.sim.emitEvent(quiet, 'bulk_sync.completed');
+    await advance(live, EVENTS_INTERVAL_MS, 4);
+    await fireDue(live);
+    expect(t.sim.statusCalls(quiet)).toBe(2);
+    t.sim.setStatus(quiet, envelope({ status: 'failed', recordCount: 9 }));
+    // The next bulk check sees its summary changed and polls it.
+    live.scheduler.advance(SAFETY_MS * 0.9);
+    await until(() => live.scheduler.busy() === 0 && t.sim.bulkStatusCalls() === 1);
+    // Polled (no sooner than 500 ms after the event's poll, in real time).
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    live.scheduler.advance(500);
+    await until(() => t.sim.statusCalls(quiet) === 3 && live.scheduler.busy() === 0);
+    await until(() => watches[5]?.events.length === 2);
+    expect(await metric(t, 'gateway_event_push_lag_seconds_count')).toBe(1);
   });
 
   it('a failing events endpoint brings the normal cadence back at once, logged once', async () => {

@@ -115,6 +115,14 @@ interface Credential {
   runSweep: () => void;
 }
 
+/** The status of the sync's current (else last) run at its last poll, as sent. */
+function lastRunStatus(entry: Entry): string | null {
+  const last = entry.last;
+  if (!last || !('snapshot' in last)) return null;
+  const { currentExecution, lastExecution } = last.snapshot.status;
+  return (currentExecution ?? lastExecution)?.status ?? null;
+}
+
 export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
   const { store, hashCredential, cadence, maxPollers, log, onPoll, onSize } = options;
   const fanOut = options.fanOut ?? createLocalFanOut();
@@ -253,12 +261,17 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
           credential.authorization,
           { attempts: 1, reason: 'safety' },
         );
-        const byId = new Map(summaries.map((summary) => [summary.syncId, summary.fingerprint]));
+        const byId = new Map(summaries.map((summary) => [summary.syncId, summary]));
         for (const entry of chunk) {
-          const fingerprint = byId.get(entry.syncId);
-          if (fingerprint === undefined) continue;
-          const changed = entry.summary !== undefined && entry.summary !== fingerprint;
-          entry.summary = fingerprint;
+          const summary = byId.get(entry.syncId);
+          if (summary === undefined) continue;
+          // A first summary has none before it to compare with: its run's status is compared
+          // with the last poll's, so a change since that poll is not taken as the baseline.
+          const changed =
+            entry.summary === undefined
+              ? summary.status !== null && summary.status !== lastRunStatus(entry)
+              : entry.summary !== summary.fingerprint;
+          entry.summary = summary.fingerprint;
           if (changed) entry.poller?.pollSoon('event');
           else entry.poller?.checked();
         }
@@ -315,7 +328,11 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
             fanOut.publish(key, event);
           },
           eventsWatched: () => watched(credential),
-          unchanged: (event) => fanOut.keep?.(key, event),
+          unchanged: (event) => {
+            // The poll an event asked for found nothing new: that event caused no push.
+            entry.eventAt = undefined;
+            fanOut.keep?.(key, event);
+          },
           ...(onPoll && { onPoll }),
         });
       },

@@ -17,6 +17,8 @@ export interface SyncEvent {
 /** What a many-sync status summary says of one sync: enough to tell whether it changed. */
 export interface SyncSummary {
   syncId: string;
+  /** The status of its current (else last) execution, as sent. */
+  status: string | null;
   /** The summary item as JSON: compared with the last one seen, never served. */
   fingerprint: string;
 }
@@ -46,7 +48,7 @@ export function parseEventsBody(body: string): SyncEvent[] {
   return events;
 }
 
-const summary = z.object({ sync_id: text }).passthrough();
+const summary = z.object({ sync_id: text, status: text }).passthrough();
 const summariesBody = z.object({ data: z.array(summary.nullable()).nullish() });
 
 /** `GET /api/bulk/syncs/status?sync_id=…`: one fingerprint per sync it reports on. */
@@ -54,7 +56,13 @@ export function parseSummariesBody(body: string): SyncSummary[] {
   const { data } = parseEnvelope(body, summariesBody, 'bulk sync status summaries');
   return (data ?? []).flatMap((item) =>
     item?.sync_id
-      ? [{ syncId: item.sync_id.toLowerCase(), fingerprint: JSON.stringify(item) }]
+      ? [
+          {
+            syncId: item.sync_id.toLowerCase(),
+            status: item.status ?? null,
+            fingerprint: JSON.stringify(item),
+          },
+        ]
       : [],
   );
 }
