@@ -193,6 +193,12 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     stop() {
       stopping ??= (async () => {
         accepting = false;
+        // /ready says 503 at once; everything else goes on for DRAIN_DELAY_MS, while the load
+        // balancer stops sending new connections here (Kubernetes: the endpoints controller).
+        if (config.drainDelayMs > 0) {
+          logger.info({ drainDelayMs: config.drainDelayMs }, 'not ready; draining before the stop');
+          await new Promise((resolve) => setTimeout(resolve, config.drainDelayMs));
+        }
         http.drain();
         // Every wait below ends by SHUTDOWN_TIMEOUT_MS after the signal, whatever holds it.
         const deadline = Date.now() + config.shutdownTimeoutMs;

@@ -153,7 +153,12 @@ const settings = {
     'LOG_LEVEL',
     z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   ),
-  /** How long in-flight requests may take to finish on SIGTERM/SIGINT. */
+  /**
+   * On SIGTERM/SIGINT, how long to go on accepting and serving while /ready answers 503, before
+   * the stop: a load balancer (Kubernetes' endpoints) stops routing here first.
+   */
+  drainDelayMs: read('DRAIN_DELAY_MS', ms(0, 0)),
+  /** How long in-flight requests may take to finish on SIGTERM/SIGINT (after DRAIN_DELAY_MS). */
   shutdownTimeoutMs: read('SHUTDOWN_TIMEOUT_MS', ms(0, 10000)),
   /** Cap on each id list (`ids`, `representations`). */
   maxIdsPerRequest: read('MAX_IDS_PER_REQUEST', int(1, 100)),

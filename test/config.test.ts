@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       maxPollers: 10000,
     });
     expect(config.events).toEqual({ mode: 'poll', intervalMs: 2000, webhookSecret: undefined });
+    expect([config.drainDelayMs, config.shutdownTimeoutMs]).toEqual([0, 10000]);
     expect(config.cache.ttlMs).toBe(1000);
     expect(config.polytomic.timeoutMs).toBe(10000);
     expect(config.maxIdsPerRequest).toBe(100);

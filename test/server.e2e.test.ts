@@ -274,6 +274,54 @@ describe('the built server (dist/server.js)', () => {
     for (const line of stdout) expectClean(line, sim.url, SIM_SECRETS);
   });
 
+  it('with DRAIN_DELAY_MS serves everything but /ready for the delay, then closes WebSockets with 1001', async () => {
+    const sim = await startSimulator();
+    const id = syncId(1);
+    sim.addSync(id, envelope({ recordCount: 1 }));
+    const drainDelayMs = 2000;
+    const gateway = await startGateway(sim, { DRAIN_DELAY_MS: String(drainDelayMs) });
+    const { port, base, exited } = gateway;
+    const closes: { code: number; at: number }[] = [];
+    const subscription = watch(
+      wsClient(base, {
+        on: {
+          closed: (event) =>
+            closes.push({ code: (event as { code: number }).code, at: Date.now() }),
+        },
+      }),
+      SUB_COUNT,
+      { id },
+    );
+    await until(() => subscription.events.length === 1);
+
+    // Steady load: one query after another, each on a fresh connection, and /ready asked too.
+    const sigtermAt = Date.now();
+    gateway.process.kill('SIGTERM');
+    let queries = 0;
+    let failures = 0;
+    const readyAnswers = new Set<number>();
+    while (Date.now() - sigtermAt < drainDelayMs - 300) {
+      try {
+        const answer = await postOnce(base, { query: ONE_SYNC, variables: { id } });
+        if (answer.status === 200 && !answer.text.includes('"errors"')) queries++;
+        else failures++;
+        readyAnswers.add((await fetch(`${base}/ready`)).status);
+      } catch {
+        failures++;
+      }
+    }
+    expect(failures).toBe(0);
+    expect(queries).toBeGreaterThan(5);
+    expect([...readyAnswers]).toEqual([503]);
+    // Only after the delay: the WebSocket closes with 1001 and the listener refuses.
+    expect(closes).toEqual([]);
+    await until(() => closes.length === 1, 5000, 'the WebSocket closed');
+    expect(closes[0]?.code).toBe(1001);
+    expect((closes[0]?.at ?? 0) - sigtermAt).toBeGreaterThanOrEqual(drainDelayMs);
+    await until(() => refused(port), 5000, 'server refusing connections');
+    expect(await exited).toMatchObject({ code: 0, signal: null });
+  });
+
   it('exits within SHUTDOWN_TIMEOUT_MS, not UPSTREAM_TIMEOUT_MS, when Polytomic hangs', async () => {
     const sim = await startSimulator();
     const hung = syncId(4);
